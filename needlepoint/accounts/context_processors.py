@@ -1,0 +1,38 @@
+"""Navigation for the staff shell, built from the same permission table as the views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from needlepoint.accounts.roles import role_may
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+    icon: str
+
+
+_NAV = [
+    ("Dashboard", "core:dashboard", "dashboard.view", "home"),
+    ("Patients", "patients:patient-list", "patients.list", "users"),
+    ("Audit log", "core:audit-log", "audit.view", "shield"),
+    ("Configuration", "admin:index", "admin.configure", "settings"),
+]
+
+
+def staff_navigation(request: HttpRequest) -> dict[str, object]:
+    staff = getattr(request, "staff", None)
+    if staff is None:
+        return {"nav_items": []}
+    items = []
+    for label, url_name, permission, icon in _NAV:
+        if role_may(staff.role, permission):
+            url = reverse(url_name)
+            items.append(NavItem(label, url, request.path.startswith(url), icon))
+    return {"nav_items": items, "staff": staff}

@@ -1,0 +1,42 @@
+"""Staff accounts: role, licence and competencies on top of Django's user."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+
+from needlepoint.accounts.roles import Role
+from needlepoint.core.models import OrganizationScopedModel
+
+
+class StaffProfile(OrganizationScopedModel):
+    """Makes a user a member of a clinic's staff. Users without one are patients."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_profile"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    title = models.CharField(max_length=100, blank=True, help_text="e.g. RN, MD, NP.")
+    licence_type = models.CharField(max_length=100, blank=True)
+    licence_number = models.CharField(max_length=60, blank=True)
+    licence_expires_on = models.DateField(null=True, blank=True)
+    competencies = models.ManyToManyField("catalog.Competency", blank=True, related_name="staff")
+    locations = models.ManyToManyField("resources.Location", blank=True, related_name="staff")
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.get_role_display()})"
+
+    @property
+    def display_name(self) -> str:
+        full = self.user.get_full_name()
+        return f"{full}, {self.title}" if full and self.title else full or self.user.get_username()
+
+    def licence_expires_within(self, days: int, *, today: date) -> bool:
+        if self.licence_expires_on is None:
+            return False
+        return (self.licence_expires_on - today).days <= days

@@ -1,0 +1,37 @@
+"""Roles and what each may do: the one place where access rules live.
+
+Views and API routes name a permission; `has_permission` answers from this table. A
+permission missing here is refused for everyone, so a typo fails closed.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Clinic owner"
+    MEDICAL_DIRECTOR = "medical_director", "Medical director"
+    PRACTITIONER = "practitioner", "Practitioner"
+    FRONT_DESK = "front_desk", "Front desk"
+
+
+ALL_STAFF = frozenset(Role)
+CLINICAL = frozenset({Role.MEDICAL_DIRECTOR, Role.PRACTITIONER})
+LEADERSHIP = frozenset({Role.OWNER, Role.MEDICAL_DIRECTOR})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "dashboard.view": ALL_STAFF,
+    "patients.list": ALL_STAFF,
+    "patients.view": ALL_STAFF,
+    "patients.view_access_history": LEADERSHIP,
+    "audit.view": LEADERSHIP,
+    "admin.configure": LEADERSHIP,
+    "clinical.view": CLINICAL,
+}
+
+
+def role_may(role: str | None, permission: str) -> bool:
+    if role is None:
+        return False
+    return role in PERMISSIONS.get(permission, frozenset())

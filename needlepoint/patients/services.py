@@ -1,0 +1,59 @@
+"""Writes to the patient record. Every write is atomic and audited."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from needlepoint.core.audit import audit_record
+from needlepoint.core.models import AuditAction, Organization
+from needlepoint.patients.models import Patient
+
+MRN_PREFIX = "NP-"
+
+
+def _next_record_number(organization: Organization) -> str:
+    # Serialize MRN assignment per organization: PostgreSQL locks the organization row;
+    # SQLite's IMMEDIATE transaction already holds the database write lock.
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    last = (
+        Patient.objects.filter(organization=organization, record_number__startswith=MRN_PREFIX)
+        .order_by("-record_number")
+        .values_list("record_number", flat=True)
+        .first()
+    )
+    highest = int(last.removeprefix(MRN_PREFIX)) if last else 0
+    return f"{MRN_PREFIX}{highest + 1:06d}"
+
+
+@transaction.atomic
+def patient_register(
+    *,
+    organization: Organization,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    request: HttpRequest | None = None,
+    **fields: Any,
+) -> Patient:
+    patient = Patient(
+        organization=organization,
+        record_number=_next_record_number(organization),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        date_of_birth=date_of_birth,
+        **fields,
+    )
+    patient.full_clean()
+    patient.save()
+    audit_record(
+        action=AuditAction.CREATE,
+        request=request,
+        organization=organization,
+        obj=patient,
+        patient=patient,
+    )
+    return patient

@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("needlepoint.site.urls")),
+    path("staff/", include("needlepoint.core.urls")),
+    path("staff/patients/", include("needlepoint.patients.urls")),
+    path("accounts/", include("allauth.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
+
+handler400 = "needlepoint.core.errors.bad_request"
+handler403 = "needlepoint.core.errors.permission_denied"
+handler404 = "needlepoint.core.errors.not_found"
+handler500 = "needlepoint.core.errors.server_error"

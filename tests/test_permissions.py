@@ -1,0 +1,125 @@
+"""SECURITY.md A1 and A2: every URL × every role has an expected answer, and another
+organization's or patient's object is a 404.
+
+The matrix covers every URL pattern of Needlepoint's own apps (namespaces in OWN_NAMESPACES)
+and the configuration site's index; a meta-test fails when a new pattern is missing here.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.personas import PERSONAS, sign_in
+
+OWN_NAMESPACES = {"site", "core", "patients"}
+
+ANON = "anonymous"
+REDIRECT_TO_LOGIN = 302
+
+
+def expect(anonymous: int, patient: int, frontdesk: int, practitioner: int, director: int,
+           owner: int) -> dict[str, int]:  # fmt: skip
+    return {ANON: anonymous, "patient": patient, "frontdesk": frontdesk,
+            "practitioner": practitioner, "director": director, "owner": owner}  # fmt: skip
+
+
+PUBLIC = expect(200, 200, 200, 200, 200, 200)
+ALL_STAFF = expect(302, 403, 200, 200, 200, 200)
+LEADERSHIP = expect(302, 403, 403, 403, 200, 200)
+# The configuration site sends everyone it refuses to a login or back to the dashboard.
+CONFIGURATION = expect(302, 302, 302, 302, 200, 200)
+
+# url name -> (how to build its kwargs from the cast, expected status per persona)
+MATRIX = {
+    "site:home": (None, PUBLIC),
+    "site:health": (None, PUBLIC),
+    "core:dashboard": (None, ALL_STAFF),
+    "core:audit-log": (None, LEADERSHIP),
+    "patients:patient-list": (None, ALL_STAFF),
+    "patients:patient-detail": (lambda c: {"public_id": c.patient.public_id}, ALL_STAFF),
+    "admin:index": (None, CONFIGURATION),
+}
+
+# Routes that take an object: each is tried with a real id from the outsider clinic.
+FOREIGN_OBJECTS = {
+    "patients:patient-detail": lambda c: {"public_id": c.outsider_patient.public_id},
+}
+
+
+def _own_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, namespace: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and namespace in OWN_NAMESPACES:
+                names.add(f"{namespace}:{pattern.name}")
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def test_every_own_url_pattern_is_in_the_matrix():
+    missing = _own_url_names() - set(MATRIX)
+    assert not missing, f"add these URL names to MATRIX: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_role_matrix(client, cast, url_name, persona):
+    kwargs_for, expected = MATRIX[url_name]
+    url = reverse(url_name, kwargs=kwargs_for(cast) if kwargs_for else None)
+    sign_in(client, cast.user(persona))
+    response = client.get(url)
+    assert response.status_code == expected[persona], (url_name, persona)
+    if response.status_code == REDIRECT_TO_LOGIN and persona == ANON:
+        # Straight to the staff login, or via the admin's login, which forwards there.
+        assert "/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("persona", ["frontdesk", "practitioner", "director", "owner"])
+@pytest.mark.parametrize("url_name", sorted(FOREIGN_OBJECTS))
+def test_foreign_objects_are_not_found(client, cast, url_name, persona):
+    url = reverse(url_name, kwargs=FOREIGN_OBJECTS[url_name](cast))
+    sign_in(client, cast.user(persona))
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code in {404, 405}
+
+
+def test_outsider_cannot_open_our_patient(client, cast):
+    sign_in(client, cast.outsider)
+    url = reverse("patients:patient-detail", kwargs={"public_id": cast.patient.public_id})
+    assert client.get(url).status_code == 404
+
+
+def test_outsider_patient_list_shows_only_their_clinic(client, cast):
+    sign_in(client, cast.outsider)
+    body = client.get(reverse("patients:patient-list")).content.decode()
+    assert "Oscar" in body
+    assert "Paloma" not in body and "Ramona" not in body
+
+
+def test_outsider_admin_sees_only_their_patients(client, cast):
+    sign_in(client, cast.outsider)
+    body = client.get(reverse("admin:patients_patient_changelist")).content.decode()
+    assert "Elsewhere" in body
+    assert "Quintana" not in body
+    foreign = reverse("admin:patients_patient_change", args=[cast.patient.pk])
+    response = client.get(foreign)
+    # The admin answers a foreign id as "does not exist" and sends the user back.
+    assert response.status_code == 302
+    assert "Quintana" not in client.get(response["Location"]).content.decode()
+
+
+def test_staff_without_mfa_session_reaches_no_staff_page(client, cast):
+    """B1: password-only staff login reaches no staff URL."""
+    sign_in(client, cast.practitioner, mfa=False)
+    for url_name, (kwargs_for, expected) in MATRIX.items():
+        if expected["practitioner"] != 200 or url_name.startswith("site:"):
+            continue
+        url = reverse(url_name, kwargs=kwargs_for(cast) if kwargs_for else None)
+        response = client.get(url)
+        assert response.status_code == 302, url_name
+        assert response["Location"].startswith(reverse("account_login")), url_name
