@@ -38,7 +38,7 @@ run: install
 	@echo "    MFA codes     'make totp' in another terminal (or add the README's secrets to an authenticator app)"
 	@echo "  Ctrl-C stops the web server and the job worker."
 	@echo
-	$(VENV)/bin/honcho --procfile Procfile.dev --port $(PORT) start
+	$(VENV)/bin/honcho start --procfile Procfile.dev --port $(PORT)
 
 totp: export DEBUG ?= 1
 totp: install
@@ -49,11 +49,11 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy needlepoint/*/services.py needlepoint/*/selectors.py needlepoint/core/audit.py
+	NEEDLEPOINT_TESTING=1 $(VENV)/bin/mypy needlepoint/*/services.py needlepoint/*/selectors.py needlepoint/core/audit.py
 
 checks: install
-	$(PY) manage.py check --fail-level WARNING
-	$(PY) manage.py makemigrations --check --dry-run
+	NEEDLEPOINT_TESTING=1 $(PY) manage.py check --fail-level WARNING
+	NEEDLEPOINT_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=0 NEEDLEPOINT_TESTING=0 SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" \
 		ALLOWED_HOSTS=clinic.example.com $(PY) manage.py check --deploy --fail-level WARNING
 

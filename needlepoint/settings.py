@@ -143,7 +143,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "needlepoint.sqlite3",
+            "NAME": str(VAR_DIR / "needlepoint.sqlite3"),
             # IMMEDIATE transactions take the write lock up front, so concurrent writers
             # queue instead of failing halfway; WAL lets readers go on meanwhile.
             "OPTIONS": {

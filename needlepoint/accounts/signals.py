@@ -7,8 +7,10 @@ from typing import Any
 from allauth.mfa.signals import authentication_failed, authenticator_added
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import transaction
 from django.dispatch import receiver
 
+from needlepoint.accounts.tasks import lockout_alert_send
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 
@@ -56,6 +58,10 @@ def audit_lockout(sender: Any, request: Any, username: str | None, ip_address: s
         actor_label=(username or "")[:150],
         detail={"attempted_login": username or "", "ip_address": ip_address},
     )
+    if username:
+        transaction.on_commit(
+            lambda: lockout_alert_send.enqueue(username=username, ip_address=ip_address)
+        )
 
 
 @receiver(authenticator_added)

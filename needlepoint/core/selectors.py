@@ -80,9 +80,9 @@ def dashboard_get(*, organization: Organization, today: date | None = None) -> D
                     if h.weekday == today.weekday()
                 ],
                 closure_reason=closure.reason if closure else "",
-                rooms=location.room_count,  # type: ignore[attr-defined]
-                pens_in_service=location.pen_count,  # type: ignore[attr-defined]
-                centrifuges_in_service=location.centrifuge_count,  # type: ignore[attr-defined]
+                rooms=location.room_count,
+                pens_in_service=location.pen_count,
+                centrifuges_in_service=location.centrifuge_count,
             )
         )
 

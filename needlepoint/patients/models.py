@@ -20,7 +20,7 @@ class ReminderChannel(models.TextChoices):
 
 
 class PatientQuerySet(models.QuerySet["Patient"]):
-    def delete(self):  # type: ignore[override]
+    def delete(self):
         raise PermissionError("Patient records are never deleted; archive them instead.")
 
 
@@ -88,7 +88,7 @@ class Patient(OrganizationScopedModel):
     def __str__(self) -> str:
         return f"{self.full_name} ({self.record_number})"
 
-    def delete(self, *args, **kwargs):  # type: ignore[override]
+    def delete(self, *args, **kwargs):
         raise PermissionError("Patient records are never deleted; archive them instead.")
 
     @property

@@ -1,0 +1,88 @@
+"""The configuration site (Django admin): scoped to the user's clinic, audited, no deletes."""
+
+from decimal import Decimal
+
+from django.urls import reverse
+
+from needlepoint.catalog.models import TreatmentArea
+from needlepoint.catalog.services import catalog_seed_defaults
+from needlepoint.core.models import AuditAction, AuditEvent
+from tests.personas import sign_in
+
+
+def _area_form(area: TreatmentArea, **changes) -> dict:
+    data = {
+        "code": area.code,
+        "name": area.name,
+        "min_depth_mm": area.min_depth_mm,
+        "max_default_mm": area.max_default_mm,
+        "order_max_mm": area.order_max_mm or "",
+        "note": area.note,
+        "source_ids": area.source_ids,
+        "sort_order": area.sort_order,
+    }
+    if area.is_face:
+        data["is_face"] = "on"
+    data.update(changes)
+    return data
+
+
+def test_medical_director_edits_an_area_default_and_it_is_audited(client, cast):
+    catalog_seed_defaults(organization=cast.clinic)
+    area = TreatmentArea.objects.get(organization=cast.clinic, code="neck")
+    sign_in(client, cast.director)
+    url = reverse("admin:catalog_treatmentarea_change", args=[area.pk])
+    response = client.post(url, _area_form(area, max_default_mm="0.75"))
+    assert response.status_code == 302
+    area.refresh_from_db()
+    assert area.max_default_mm == Decimal("0.75")
+    event = AuditEvent.objects.get(action=AuditAction.UPDATE, object_id=str(area.public_id))
+    assert event.actor == cast.director
+    assert event.detail["fields"] == ["max_default_mm"]
+
+
+def test_an_impossible_depth_range_is_refused_with_a_message(client, cast):
+    catalog_seed_defaults(organization=cast.clinic)
+    area = TreatmentArea.objects.get(organization=cast.clinic, code="neck")
+    sign_in(client, cast.director)
+    url = reverse("admin:catalog_treatmentarea_change", args=[area.pk])
+    response = client.post(url, _area_form(area, min_depth_mm="2.00", max_default_mm="0.50"))
+    assert response.status_code == 200
+    assert "area_depth_order" in response.content.decode() or "errornote" in (
+        response.content.decode()
+    )
+    area.refresh_from_db()
+    assert area.max_default_mm == Decimal("0.50")
+
+
+def test_the_configuration_site_never_offers_delete(client, cast):
+    sign_in(client, cast.owner)
+    url = reverse("admin:patients_patient_delete", args=[cast.patient.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert cast.patient.__class__.objects.filter(pk=cast.patient.pk).exists()
+
+
+def test_viewing_a_patient_in_the_configuration_site_is_audited(client, cast):
+    sign_in(client, cast.owner)
+    url = reverse("admin:patients_patient_change", args=[cast.patient.pk])
+    assert client.get(url).status_code == 200
+    assert AuditEvent.objects.filter(
+        action=AuditAction.VIEW, patient_ref=str(cast.patient.public_id)
+    ).exists()
+
+
+def test_foreign_choices_are_not_offered(client, cast):
+    """A location's room form must not list another clinic's locations."""
+    from tests import factories
+
+    factories.LocationFactory(organization=cast.outsider_clinic, name="Elsewhere Downtown")
+    sign_in(client, cast.owner)
+    body = client.get(reverse("admin:resources_device_add")).content.decode()
+    assert "Nob Hill" in body
+    assert "Elsewhere Downtown" not in body
+
+
+def test_password_only_session_cannot_reach_configuration(client, cast):
+    sign_in(client, cast.owner, mfa=False)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
