@@ -326,4 +326,6 @@ LOGGING = {
 }
 
 ADMIN_URL = env_str("ADMIN_URL", "admin/")
+# The address staff and patients reach Needlepoint at, for links in emails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 CSRF_FAILURE_VIEW = "needlepoint.core.errors.csrf_failure"

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
+from django.urls import reverse
 from django_tasks import task
 
 from needlepoint.accounts.models import StaffProfile
@@ -40,3 +45,31 @@ def lockout_alert_send(*, username: str, ip_address: str) -> int:
             recipient_list=owners,
         )
     return len(owners)
+
+
+@task()
+def staff_invitation_send(*, user_id: int) -> bool:
+    """Mail a new staff member the link that lets them choose a password."""
+    user = User.objects.filter(pk=user_id, is_active=True).select_related("staff_profile").first()
+    if user is None or not user.email:
+        return False
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+    clinic = user.staff_profile.organization.name
+    send_mail(
+        subject=f"Your Needlepoint account at {clinic}",
+        message=(
+            f"Hello {user.first_name},\n\n{clinic} has created a Needlepoint staff account for "
+            f"you with the username '{user.username}'.\n\nChoose your password here:\n"
+            f"{settings.SITE_URL.rstrip('/')}{path}\n\nAfter that you will be asked to set up "
+            "an authenticator app; staff sign-in always needs one."
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    return True
