@@ -22,9 +22,10 @@ def cast(db):
 
 
 @pytest.fixture
-def _audit_triggers_restored():
+def _audit_triggers_restored(django_db_blocker):
     yield
-    audit_triggers.install(connection)
+    with django_db_blocker.unblock():
+        audit_triggers.install(connection)
 
 
 @pytest.fixture

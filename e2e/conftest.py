@@ -14,10 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, sync_playwright
-
-from needlepoint.core import audit_triggers
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -41,19 +38,6 @@ def _unavailable(reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"Chromium is required on CI but unavailable: {reason}", pytrace=False)
     pytest.skip(f"Chromium unavailable, browser tests skipped: {reason}")
-
-
-@pytest.fixture
-def _audit_triggers_restored(django_db_blocker):
-    """Overrides the root conftest's fixture of the same name for the browser tests.
-
-    The root version re-installs the audit triggers after pytest-django's flush, but by then
-    pytest-django has blocked database access again, so every transactional test errors at
-    teardown ("Database access not allowed"). Same job here, with access unblocked. Delete
-    this once the root fixture does the same."""
-    yield
-    with django_db_blocker.unblock():
-        audit_triggers.install(connection)
 
 
 @pytest.fixture(scope="session")
@@ -102,9 +86,9 @@ def open_page(
 ) -> Iterator[Callable[..., BrowserPage]]:
     """Open a page on the live server at a given viewport; its context closes afterwards.
 
-    The database cache (one-time TOTP codes, rate limits) is not a model, so the flush
-    between transactional tests leaves it alone: clear it so a code used by an earlier
-    test in the same half-minute is not refused as a replay."""
+    The database cache (used TOTP codes, allauth's rate limits) is a plain table, not a
+    model, so the flush between transactional tests leaves it alone: clear it so each
+    test starts from an empty cache as it starts from an empty database."""
     cache.clear()
     contexts = []
 

@@ -104,8 +104,11 @@ def test_staff_pages_have_no_console_errors_or_csp_violations(open_page):
     search_patients(page, patient.last_name)
     expect(page.locator("#results tbody tr")).to_have_count(1)
 
-    page.goto(reverse("patients:patient-detail", args=[patient.public_id]))
+    response = page.goto(reverse("patients:patient-detail", args=[patient.public_id]))
     expect(page.get_by_role("heading", name="Paloma Quintana", level=1)).to_be_visible()
     page.wait_for_load_state("load")
+    # Without the header a clean console would prove nothing about CSP.
+    assert response is not None
+    assert "script-src 'self'" in response.headers.get("content-security-policy", "")
 
     assert browser_page.console_errors == []

@@ -34,5 +34,11 @@ def staff_navigation(request: HttpRequest) -> dict[str, object]:
     for label, url_name, permission, icon in _NAV:
         if role_may(staff.role, permission):
             url = reverse(url_name)
-            items.append(NavItem(label, url, request.path.startswith(url), icon))
+            # The dashboard's URL prefixes every staff page, so it is active only on itself.
+            active = (
+                request.path == url
+                if url_name == "core:dashboard"
+                else (request.path.startswith(url))
+            )
+            items.append(NavItem(label, url, active, icon))
     return {"nav_items": items, "staff": staff}
