@@ -18,6 +18,9 @@ def database_queue(settings):
     assert type(task_backends["default"]).__name__ == "DatabaseBackend"
 
 
+# The worker closes database connections between tasks, as it should in production; a
+# transactional test lets it, where a test wrapped in one transaction would lose its data.
+@pytest.mark.django_db(transaction=True)
 def test_lockout_alert_is_queued_and_the_worker_mails_the_owner(cast, database_queue):
     result = lockout_alert_send.enqueue(username="prac", ip_address="203.0.113.9")
     assert DBTaskResult.objects.filter(id=result.id, status="READY").exists()
