@@ -52,6 +52,7 @@ typecheck: install
 	NEEDLEPOINT_TESTING=1 $(VENV)/bin/mypy needlepoint/*/services.py needlepoint/*/selectors.py needlepoint/core/audit.py
 
 checks: install
+	@mkdir -p var
 	NEEDLEPOINT_TESTING=1 $(PY) manage.py check --fail-level WARNING
 	NEEDLEPOINT_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=0 NEEDLEPOINT_TESTING=0 SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" \

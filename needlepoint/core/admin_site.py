@@ -20,6 +20,7 @@ class NeedlepointAdminSite(admin.AdminSite):
     site_header = "Needlepoint configuration"
     site_title = "Needlepoint configuration"
     index_title = "Clinic configuration"
+    site_url = "/staff/"
 
     def has_permission(self, request: HttpRequest) -> bool:
         staff = getattr(request, "staff", None)
