@@ -199,9 +199,11 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
-# Login throttling is django-axes' job (per account and per address); allauth keeps its
-# other limits (password reset mails and so on).
-ACCOUNT_RATE_LIMITS = {"login_failed": False}
+# Password failures lock out through django-axes (per account and per address, audited).
+# allauth's own limit stays on as well: it is what throttles wrong MFA codes (6 per user per
+# 5 minutes), which axes does not see. It is set one above axes' limit so that for
+# passwords axes answers first, with its lockout page and audit row.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,6/300s/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Needlepoint"
 MFA_TOTP_TOLERANCE = 1

@@ -387,3 +387,19 @@ def test_it_ends_access_when_the_user_logs_out(client, cast, clock):
     assert response.status_code == 302
     assert dashboard_status(client) == 302
     assert AuditEvent.objects.filter(action=AuditAction.LOGOUT, actor=cast.practitioner).exists()
+
+
+def test_it_throttles_guessing_of_mfa_codes(client, cast, clock):
+    """Someone holding the password cannot brute-force the six digits: after six wrong
+    codes in five minutes even the right one is refused."""
+    assert password_step(client, "prac").status_code == 302
+    right = totp_code()
+    wrong = f"{(int(right) + 500_000) % 1_000_000:06d}"
+    for _ in range(6):
+        assert mfa_step(client, wrong).status_code == 200
+
+    response = mfa_step(client, right)
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action=AuditAction.MFA_FAILED).count() == 6

@@ -48,7 +48,9 @@ class StaffContextMiddleware:
 
 class SessionTimeoutMiddleware:
     """Ends staff sessions after 15 minutes idle or 12 hours in all; patients' after 30
-    minutes idle. Uses wall-clock seconds kept in the session."""
+    minutes idle. Uses wall-clock seconds kept in the session. Runs after
+    StaffContextMiddleware (it reads `request.staff` and files the audit row under the
+    clinic) and after MessageMiddleware (it leaves a note for the login page)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -74,7 +76,7 @@ class SessionTimeoutMiddleware:
         session = request.session
         login_at = session.setdefault(LOGIN_AT, now)
         last_seen = session.get(LAST_SEEN, now)
-        is_staff = hasattr(request.user, "staff_profile")
+        is_staff = getattr(request, "staff", None) is not None
         idle_limit = (
             settings.NEEDLEPOINT_STAFF_IDLE_SECONDS
             if is_staff
