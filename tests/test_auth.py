@@ -403,3 +403,9 @@ def test_it_throttles_guessing_of_mfa_codes(client, cast, clock):
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(action=AuditAction.MFA_FAILED).count() == 6
+
+
+def test_a_patient_signs_in_to_the_public_site_not_a_staff_page(client, cast):
+    response = password_step(client, "pat")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("site:home")

@@ -5,11 +5,19 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.http import HttpRequest
+from django.shortcuts import resolve_url
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # Staff land on their dashboard; patients (the portal is still to come) on the
+        # clinic's home page rather than on a staff page they may not open.
+        if hasattr(request.user, "staff_profile"):
+            return super().get_login_redirect_url(request)
+        return resolve_url("site:home")
 
 
 class MFAAdapter(DefaultMFAAdapter):
