@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from django.db import connection
+from django.db import connections
+from django.test import TransactionTestCase
 
 from needlepoint.core import audit_triggers
 
@@ -21,21 +22,31 @@ def cast(db):
     return make_cast()
 
 
-@pytest.fixture
-def _audit_triggers_restored(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        audit_triggers.install(connection)
-
-
-@pytest.fixture
-def transactional_db(_audit_triggers_restored, transactional_db):
+def _flush_around_audit_triggers(teardown):
     """Transactional tests end with a flush, which on SQLite is a DELETE that the audit
-    log's append-only triggers refuse. Drop them for the flush and put them back after
-    (fixture teardown runs in reverse: this body, the flush, then the restore)."""
-    yield transactional_db
-    if connection.vendor == "sqlite":
-        audit_triggers.drop(connection)
+    log's append-only triggers refuse. Drop them for the flush and put them back after.
+    (PostgreSQL flushes with TRUNCATE, which the row triggers do not cover.)"""
+
+    def fixture_teardown(self):
+        sqlite = [
+            connections[alias]
+            for alias in self._databases_names(include_mirrors=False)
+            if connections[alias].vendor == "sqlite"
+        ]
+        for conn in sqlite:
+            audit_triggers.drop(conn)
+        try:
+            teardown(self)
+        finally:
+            for conn in sqlite:
+                audit_triggers.install(conn)
+
+    return fixture_teardown
+
+
+TransactionTestCase._fixture_teardown = _flush_around_audit_triggers(  # type: ignore[method-assign]
+    TransactionTestCase._fixture_teardown
+)
 
 
 @pytest.fixture(autouse=True)

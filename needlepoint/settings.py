@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "needlepoint.resources",
     "needlepoint.catalog",
     "needlepoint.patients",
+    "needlepoint.scheduling",
     "needlepoint.site",
 ]
 
@@ -154,6 +156,8 @@ else:
                     "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
                 ),
             },
+            # Tests use a file, not :memory:, so concurrency tests see real locking.
+            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / "needlepoint-test.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

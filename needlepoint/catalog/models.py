@@ -114,6 +114,10 @@ class Service(OrganizationScopedModel):
     min_interval_days = models.PositiveSmallIntegerField(
         default=28, help_text="Minimum days between sessions of a series (DOMAIN.md §2)."
     )
+    requires_prior_consultation = models.BooleanField(
+        default=False,
+        help_text="New patients need a consultation before their first session (e.g. PRP).",
+    )
     is_active = models.BooleanField(default=True)
     bookable_online = models.BooleanField(default=True)
     sort_order = models.PositiveSmallIntegerField(default=0)

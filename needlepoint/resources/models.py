@@ -33,6 +33,15 @@ class Location(OrganizationScopedModel):
         max_length=64, default="America/Denver", validators=[validate_timezone]
     )
     booking_horizon_days = models.PositiveIntegerField(default=180)
+    booking_lead_minutes = models.PositiveIntegerField(
+        default=120, help_text="How soon before a start online booking closes."
+    )
+    slot_step_minutes = models.PositiveSmallIntegerField(
+        default=15, help_text="Offer starts every this many minutes (5, 10, 15, 20, 30 or 60)."
+    )
+    cancellation_window_hours = models.PositiveIntegerField(
+        default=24, help_text="Cancelling later than this before the start is a late cancel."
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -42,6 +51,10 @@ class Location(OrganizationScopedModel):
             models.CheckConstraint(
                 condition=Q(booking_horizon_days__gte=1, booking_horizon_days__lte=730),
                 name="location_horizon_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_step_minutes__in=[5, 10, 15, 20, 30, 60]),
+                name="location_slot_step_choices",
             ),
         ]
 

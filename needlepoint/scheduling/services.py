@@ -1,0 +1,457 @@
+"""Booking writes: book, reschedule, cancel, check in, mark no-show.
+
+The write path never trusts an earlier read. Inside one transaction it recomputes the
+slot, locks the resources it would take (PostgreSQL: transaction-level advisory locks on
+the sorted resource keys, the pattern pretix documents; SQLite: the IMMEDIATE transaction
+already holds the database's write lock), re-checks that no active hold overlaps, and only
+then inserts. PostgreSQL's exclusion constraint on holds is the last line of defence. A lost
+race, a lock timeout or a constraint violation becomes `SlotUnavailable`, which interfaces
+answer with 409 and the next free slots — never a 500. See docs/booking-concurrency.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from needlepoint.accounts.models import StaffProfile
+from needlepoint.catalog.models import Service, ServiceKind
+from needlepoint.core.audit import audit_record
+from needlepoint.core.models import AuditAction
+from needlepoint.patients.models import Patient
+from needlepoint.resources.models import Location
+from needlepoint.scheduling.availability import Hold as PlannedHold
+from needlepoint.scheduling.availability import from_minute
+from needlepoint.scheduling.models import (
+    HOLDING_STATUSES,
+    Appointment,
+    AppointmentSource,
+    AppointmentStatus,
+    Hold,
+)
+from needlepoint.scheduling.selectors import SlotOffer, availability_get
+
+ATTEMPTS = 3
+LOCK_TIMEOUT = "5s"
+
+
+class SlotUnavailable(Exception):
+    """The slot was taken meanwhile, or never existed. Carries the next free offers."""
+
+    def __init__(self, message: str, alternatives: Sequence[SlotOffer] = ()):
+        super().__init__(message)
+        self.message = message
+        self.alternatives = list(alternatives)
+
+
+@dataclass
+class BookingRuleError(Exception):
+    """A clinic rule refuses the booking (interval between sessions, consultation first…)."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key was used before for a different request."""
+
+
+class _LostRace(Exception):
+    """Another booking took a resource between computing the slot and locking it."""
+
+
+class _NotOffered(Exception):
+    """The start is not free (or never was): no point in trying again."""
+
+
+def _lock_resources(keys: Sequence[str]) -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite: the IMMEDIATE transaction holds the only write lock already.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        for key in sorted(set(keys)):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
+def _overlapping(holds: Sequence[PlannedHold], zone, exclude: Appointment | None = None) -> bool:
+    match = Q()
+    for hold in holds:
+        match |= Q(
+            resource_key=hold.resource_key,
+            starts_at__lt=from_minute(hold.end, zone),
+            ends_at__gt=from_minute(hold.start, zone),
+        )
+    taken = Hold.objects.filter(match, is_active=True)
+    if exclude is not None:
+        taken = taken.exclude(appointment=exclude)
+    return taken.exists()
+
+
+def _write_holds(appointment: Appointment, offer: SlotOffer) -> None:
+    zone = appointment.location.zone
+    Hold.objects.bulk_create(
+        Hold(
+            appointment=appointment,
+            location=appointment.location,
+            resource_key=hold.resource_key,
+            starts_at=from_minute(hold.start, zone),
+            ends_at=from_minute(hold.end, zone),
+        )
+        for hold in offer.slot.holds
+    )
+
+
+def next_offers(
+    *,
+    location: Location,
+    service: Service,
+    after: datetime,
+    now: datetime,
+    practitioner: StaffProfile | None = None,
+    count: int = 3,
+    days: int = 14,
+) -> list[SlotOffer]:
+    """The first free starts after `after`, for a 409's "try one of these"."""
+    first = after.astimezone(location.zone).date()
+    offers = availability_get(
+        location=location,
+        service=service,
+        first_day=first,
+        last_day=first + timedelta(days=days),
+        now=now,
+        practitioner=practitioner,
+    )
+    return [o for o in offers if o.start > after][:count]
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%B} {moment.day}, {moment.year}"
+
+
+def booking_rules_check(*, patient: Patient, service: Service, start: datetime) -> None:
+    """Clinic rules that depend on the patient's other appointments (DOMAIN.md §2)."""
+    if service.min_interval_days:
+        gap = timedelta(days=service.min_interval_days)
+        same_skin = (
+            Q(service__areas__in=service.areas.all())
+            if service.areas.exists()
+            else Q(service=service)
+        )
+        clash = (
+            Appointment.objects.filter(
+                same_skin,
+                patient=patient,
+                status__in=HOLDING_STATUSES,
+                service__kind=ServiceKind.TREATMENT,
+                starts_at__gt=start - gap,
+                starts_at__lt=start + gap,
+            )
+            .order_by("starts_at")
+            .first()
+        )
+        if clash is not None:
+            earliest = clash.starts_at + gap
+            raise BookingRuleError(
+                "series_interval",
+                f"Sessions on the same skin need {service.min_interval_days} days between "
+                f"them to heal. The nearest booked session is on {_day(clash.starts_at)}; "
+                f"the next one can be from {_day(earliest)}.",
+            )
+    if service.requires_prior_consultation:
+        consulted = Appointment.objects.filter(
+            patient=patient,
+            service__kind=ServiceKind.CONSULTATION,
+            status__in=HOLDING_STATUSES,
+            starts_at__lt=start,
+        ).exists()
+        if not consulted:
+            raise BookingRuleError(
+                "consultation_required",
+                f"{service.name} starts with a consultation for new patients. Please book "
+                "a consultation first; the treatment can follow on the same day or later.",
+            )
+
+
+def appointment_book(
+    *,
+    location: Location,
+    service: Service,
+    start: datetime,
+    patient: Patient,
+    source: AppointmentSource | str,
+    practitioner: StaffProfile | None = None,
+    idempotency_key: str = "",
+    fingerprint: str = "",
+    ignore_lead_time: bool = False,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Book `service` at `start`, holding a practitioner, a room and devices together."""
+    now = now or timezone.now()
+    if idempotency_key:
+        earlier = _replayed(location, idempotency_key, fingerprint)
+        if earlier is not None:
+            return earlier
+    day = start.astimezone(location.zone).date()
+    for _ in range(ATTEMPTS):
+        try:
+            with transaction.atomic():
+                # The patient's own lock keeps two bookings of one patient from both passing
+                # the interval rule at once.
+                _lock_resources([f"patient:{patient.pk}"])
+                booking_rules_check(patient=patient, service=service, start=start)
+                offer = _offer_at(
+                    location, service, start, day, now, practitioner, ignore_lead_time
+                )
+                _lock_resources([h.resource_key for h in offer.slot.holds])
+                if _overlapping(offer.slot.holds, location.zone):
+                    raise _LostRace
+                appointment = Appointment.objects.create(
+                    organization_id=location.organization_id,
+                    location=location,
+                    service=service,
+                    patient=patient,
+                    practitioner=offer.practitioner,
+                    room=offer.room,
+                    starts_at=offer.start,
+                    ends_at=offer.end,
+                    source=source,
+                    idempotency_key=idempotency_key,
+                    request_fingerprint=fingerprint,
+                    created_by=_user(request),
+                )
+                _write_holds(appointment, offer)
+                audit_record(
+                    action=AuditAction.CREATE,
+                    request=request,
+                    organization=location.organization,
+                    obj=appointment,
+                    patient=patient,
+                    detail={"source": str(source)},
+                )
+                return appointment
+        except _LostRace:
+            continue
+        except _NotOffered:
+            break
+        except IntegrityError:
+            if idempotency_key:
+                earlier = _replayed(location, idempotency_key, fingerprint)
+                if earlier is not None:
+                    return earlier
+            continue  # the exclusion constraint caught a race: recompute
+        except OperationalError as exc:  # lock timeout, database busy
+            raise _unavailable(location, service, start, now, practitioner) from exc
+    raise _unavailable(location, service, start, now, practitioner)
+
+
+def _replayed(location: Location, key: str, fingerprint: str) -> Appointment | None:
+    earlier = Appointment.objects.filter(
+        organization_id=location.organization_id, idempotency_key=key
+    ).first()
+    if earlier is not None and fingerprint and earlier.request_fingerprint != fingerprint:
+        raise IdempotencyConflict("This idempotency key was already used for another booking.")
+    return earlier
+
+
+def _offer_at(
+    location: Location,
+    service: Service,
+    start: datetime,
+    day,
+    now: datetime,
+    practitioner: StaffProfile | None,
+    ignore_lead_time: bool,
+) -> SlotOffer:
+    offers = availability_get(
+        location=location,
+        service=service,
+        first_day=day,
+        last_day=day,
+        now=now,
+        practitioner=practitioner,
+        ignore_lead_time=ignore_lead_time,
+    )
+    for offer in offers:
+        if offer.start == start:
+            return offer
+    raise _NotOffered
+
+
+def _unavailable(
+    location: Location,
+    service: Service,
+    start: datetime,
+    now: datetime,
+    practitioner: StaffProfile | None,
+) -> SlotUnavailable:
+    return SlotUnavailable(
+        "That time was just taken.",
+        next_offers(
+            location=location, service=service, after=start, now=now, practitioner=practitioner
+        ),
+    )
+
+
+def _user(request: HttpRequest | None):
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    start: datetime,
+    practitioner: StaffProfile | None = None,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+    ignore_lead_time: bool = True,
+) -> Appointment:
+    """Move a booking; its old holds are released only if the new time can be held."""
+    now = now or timezone.now()
+    location = appointment.location
+    day = start.astimezone(location.zone).date()
+    for _ in range(ATTEMPTS):
+        try:
+            with transaction.atomic():
+                locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+                if not locked.is_holding:
+                    raise BookingRuleError("not_active", "Only a booked appointment can be moved.")
+                # Free our own holds first so the new time may overlap the old one.
+                locked.holds.filter(is_active=True).update(is_active=False)
+                offer = _offer_at(
+                    location, locked.service, start, day, now, practitioner, ignore_lead_time
+                )
+                _lock_resources([h.resource_key for h in offer.slot.holds])
+                if _overlapping(offer.slot.holds, location.zone, exclude=locked):
+                    raise _LostRace
+                old_start = locked.starts_at
+                locked.starts_at, locked.ends_at = offer.start, offer.end
+                locked.practitioner, locked.room = offer.practitioner, offer.room
+                locked.save(update_fields=["starts_at", "ends_at", "practitioner", "room"])
+                _write_holds(locked, offer)
+                audit_record(
+                    action=AuditAction.UPDATE,
+                    request=request,
+                    organization=location.organization,
+                    obj=locked,
+                    patient=locked.patient,
+                    detail={"rescheduled_from": old_start.isoformat()},
+                )
+                return locked
+        except _LostRace:
+            continue
+        except _NotOffered:
+            break
+        except IntegrityError:
+            continue
+        except OperationalError as exc:
+            raise _unavailable(location, appointment.service, start, now, practitioner) from exc
+    raise _unavailable(location, appointment.service, start, now, practitioner)
+
+
+def appointment_cancel(
+    *,
+    appointment: Appointment,
+    reason: str,
+    by_patient: bool = False,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Cancel and free every resource the appointment held. A patient cancelling inside the
+    location's cancellation window is recorded as a late cancel. Cancelling twice is a no-op."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            Appointment.objects.select_for_update()
+            .select_related("location")
+            .get(pk=appointment.pk)
+        )
+        if locked.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN):
+            return locked
+        window = timedelta(hours=locked.location.cancellation_window_hours)
+        late = by_patient and locked.starts_at - now < window
+        locked.status = AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
+        locked.cancelled_at = now
+        locked.cancel_reason = reason.strip()[:300]
+        locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        locked.holds.filter(is_active=True).update(is_active=False)
+        audit_record(
+            action=AuditAction.UPDATE,
+            request=request,
+            organization=locked.location.organization,
+            obj=locked,
+            patient=locked.patient,
+            detail={"status": locked.status, "by_patient": by_patient},
+        )
+    return locked
+
+
+def appointment_check_in(
+    *, appointment: Appointment, request: HttpRequest | None = None, now: datetime | None = None
+) -> Appointment:
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if locked.status != AppointmentStatus.BOOKED:
+            raise BookingRuleError("not_booked", "Only a booked appointment can be checked in.")
+        locked.status = AppointmentStatus.CHECKED_IN
+        locked.checked_in_at = now
+        locked.save(update_fields=["status", "checked_in_at"])
+        audit_record(
+            action=AuditAction.UPDATE,
+            request=request,
+            organization=locked.location.organization,
+            obj=locked,
+            patient=locked.patient,
+            detail={"status": locked.status},
+        )
+    return locked
+
+
+def appointment_mark_no_show(
+    *, appointment: Appointment, request: HttpRequest | None = None, now: datetime | None = None
+) -> Appointment:
+    """Record a no-show once the start has passed; the rest of its time is freed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if locked.status != AppointmentStatus.BOOKED:
+            raise BookingRuleError("not_booked", "Only a booked appointment can be a no-show.")
+        if locked.starts_at > now:
+            raise BookingRuleError("not_started", "A no-show can be recorded after the start.")
+        locked.status = AppointmentStatus.NO_SHOW
+        locked.save(update_fields=["status"])
+        locked.holds.filter(is_active=True).update(is_active=False)
+        audit_record(
+            action=AuditAction.UPDATE,
+            request=request,
+            organization=locked.location.organization,
+            obj=locked,
+            patient=locked.patient,
+            detail={"status": locked.status},
+        )
+    return locked
+
+
+__all__ = [
+    "BookingRuleError",
+    "IdempotencyConflict",
+    "SlotUnavailable",
+    "appointment_book",
+    "appointment_cancel",
+    "appointment_check_in",
+    "appointment_mark_no_show",
+    "appointment_reschedule",
+    "booking_rules_check",
+    "next_offers",
+]
