@@ -73,7 +73,12 @@ test: install
 	$(MAKE) --no-print-directory pytest pytest-postgres
 	$(VENV)/bin/coverage report
 
-bench: install
+# The benchmark adds its own group (django-appointment, NumPy) on top of the usual install.
+$(VENV)/.bench-synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet --inexact --group bench
+	@touch $@
+
+bench: install $(VENV)/.bench-synced
 	@echo "The benchmark suite arrives with the scheduling engine (BENCHMARK.md)."
 
 clean:
