@@ -73,12 +73,10 @@ test: install
 	$(MAKE) --no-print-directory pytest pytest-postgres
 	$(VENV)/bin/coverage report
 
-# The benchmark adds its own group (django-appointment, NumPy) on top of the usual install.
-$(VENV)/.bench-synced: pyproject.toml uv.lock | $(UV)
+# The benchmark adds its own group (django-appointment, NumPy) on top of the usual install;
+# syncing it every time is quick, and a later exact `make install` takes it away again.
+bench: install
 	$(UV) sync --frozen --quiet --inexact --group bench
-	@touch $@
-
-bench: install $(VENV)/.bench-synced
 	@echo "The benchmark suite arrives with the scheduling engine (BENCHMARK.md)."
 
 clean:
