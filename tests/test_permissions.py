@@ -30,10 +30,54 @@ LEADERSHIP = expect(302, 403, 403, 403, 200, 200)
 # The configuration site sends everyone it refuses to a login or back to the dashboard.
 CONFIGURATION = expect(302, 302, 302, 302, 200, 200)
 
+PUBLIC_REDIRECT = expect(302, 302, 302, 302, 302, 302)
+POST_ONLY = expect(405, 405, 405, 405, 405, 405)
+
+
+def _booking(cast, name: str) -> dict[str, str]:
+    """URL kwargs for the public booking pages, with a bookable clinic and one booking."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from needlepoint.scheduling.links import manage_token
+    from needlepoint.scheduling.selectors import availability_get
+    from needlepoint.scheduling.services import appointment_book
+    from tests.scheduling_world import make_world
+
+    world = make_world(clinic=cast.clinic)
+    slugs = {"service_slug": world.face.slug, "location_slug": world.location.slug}
+    if name in {"locations"}:
+        return {"service_slug": world.face.slug}
+    if name in {"slots", "details", "waitlist"}:
+        return slugs
+    day = timezone.localdate() + timedelta(days=8)
+    offer = availability_get(
+        location=world.location, service=world.face, first_day=day, last_day=day + timedelta(6),
+        now=timezone.now(),
+    )[0]  # fmt: skip
+    appointment = appointment_book(
+        location=world.location,
+        service=world.face,
+        start=offer.start,
+        patient=cast.patient,
+        source="online",
+    )
+    return {"token": manage_token(appointment)}
+
+
 # url name -> (how to build its kwargs from the cast, expected status per persona)
 MATRIX = {
     "site:home": (None, PUBLIC),
     "site:health": (None, PUBLIC),
+    "site:booking-services": (None, PUBLIC),
+    "site:booking-locations": (lambda c: _booking(c, "locations"), PUBLIC),
+    "site:booking-slots": (lambda c: _booking(c, "slots"), PUBLIC),
+    "site:booking-details": (lambda c: _booking(c, "details"), PUBLIC_REDIRECT),
+    "site:booking-waitlist": (lambda c: _booking(c, "waitlist"), POST_ONLY),
+    "site:booking-confirmed": (lambda c: _booking(c, "token"), PUBLIC),
+    "site:booking-manage": (lambda c: _booking(c, "token"), PUBLIC),
+    "site:booking-reschedule": (lambda c: _booking(c, "token"), PUBLIC),
     "core:dashboard": (None, ALL_STAFF),
     "core:audit-log": (None, LEADERSHIP),
     "patients:patient-list": (None, ALL_STAFF),
@@ -74,7 +118,11 @@ def test_role_matrix(client, cast, url_name, persona):
     sign_in(client, cast.user(persona))
     response = client.get(url)
     assert response.status_code == expected[persona], (url_name, persona)
-    if response.status_code == REDIRECT_TO_LOGIN and persona == ANON:
+    if (
+        response.status_code == REDIRECT_TO_LOGIN
+        and persona == ANON
+        and not url_name.startswith("site:")
+    ):
         # Straight to the staff login, or via the admin's login, which forwards there.
         assert "/login/" in response["Location"]
 

@@ -57,3 +57,47 @@ def patient_register(
         patient=patient,
     )
     return patient
+
+
+@transaction.atomic
+def patient_find_or_register(
+    *,
+    organization: Organization,
+    first_name: str,
+    last_name: str,
+    email: str,
+    date_of_birth: date,
+    phone: str = "",
+    request: HttpRequest | None = None,
+) -> Patient:
+    """The patient with this email and date of birth, or a new record.
+
+    Used by online booking: a returning patient keeps one record. Matching needs both the
+    email and the date of birth; names typed differently do not create a second record.
+    Nothing about the existing record is revealed to the person booking.
+    """
+    email = email.strip().lower()
+    existing = (
+        Patient.objects.filter(
+            organization=organization,
+            email__iexact=email,
+            date_of_birth=date_of_birth,
+            is_archived=False,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if existing is not None:
+        if phone and not existing.phone:
+            existing.phone = phone
+            existing.save(update_fields=["phone", "updated_at"])
+        return existing
+    return patient_register(
+        organization=organization,
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        email=email,
+        phone=phone,
+        request=request,
+    )

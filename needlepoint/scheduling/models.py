@@ -183,3 +183,32 @@ class Hold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_key} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    OFFERED = "offered", "Offered a time"
+    CLOSED = "closed", "Closed"
+
+
+class WaitlistEntry(OrganizationScopedModel):
+    """Someone who asked for a day with no free time. When a booking on that day is
+    cancelled, the first waiting person for whom the service now fits is emailed."""
+
+    location = models.ForeignKey("resources.Location", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    first_name = models.CharField(max_length=100)
+    email = models.EmailField()
+    status = models.CharField(
+        max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    offered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "waitlist entries"
+        indexes = [models.Index(fields=["location", "day", "status"])]
+
+    def __str__(self) -> str:
+        return f"Waitlist {self.day} ({self.get_status_display()})"
