@@ -92,7 +92,11 @@ INSTALLED_APPS = [
     "needlepoint.catalog",
     "needlepoint.patients",
     "needlepoint.scheduling",
+    "needlepoint.messaging",
     "needlepoint.site",
+    "needlepoint.api",
+    # Serves the API docs' Swagger UI from our own static files (no CDN, no inline script).
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -157,7 +161,9 @@ else:
                 ),
             },
             # Tests use a file, not :memory:, so concurrency tests see real locking.
-            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / "needlepoint-test.sqlite3")},
+            "TEST": {
+                "NAME": str(Path(tempfile.gettempdir()) / f"needlepoint-test-{os.getpid()}.sqlite3")
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -281,6 +287,26 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# --- Patient messages -----------------------------------------------------------------
+# Reminders go this many hours before an appointment (those already past are not sent).
+try:
+    REMINDER_HOURS = sorted({int(h) for h in env_list("REMINDER_HOURS", "48,2")}, reverse=True)
+except ValueError as exc:
+    raise ImproperlyConfigured("REMINDER_HOURS must be whole hours, e.g. 48,2") from exc
+if any(hours <= 0 for hours in REMINDER_HOURS):
+    raise ImproperlyConfigured("REMINDER_HOURS must be positive, e.g. 48,2")
+# Text messages go through Twilio when its three variables are set; otherwise they are only
+# logged (to the `needlepoint.sms` logger). Tests never reach Twilio unless a test says so.
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
+TWILIO_API_BASE = env_str("TWILIO_API_BASE", "https://api.twilio.com")
+SMS_BACKEND = env_str("SMS_BACKEND") or (
+    "needlepoint.messaging.sms.TwilioSmsBackend"
+    if TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER and not TESTING
+    else "needlepoint.messaging.sms.ConsoleSmsBackend"
+)
 
 # --- Security headers -----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -2,10 +2,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from needlepoint.api.api import api
+
 urlpatterns = [
     path("", include("needlepoint.site.urls")),
     path("staff/", include("needlepoint.core.urls")),
     path("staff/patients/", include("needlepoint.patients.urls")),
+    path("staff/", include("needlepoint.scheduling.urls")),
+    path("staff/api-tokens/", include("needlepoint.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("", include("needlepoint.messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -241,3 +241,12 @@ def test_slots_after_both_daylight_saving_switches_follow_the_wall_clock(world, 
     assert len(starts) == 27
     # 09:00 is 15:00 UTC in March (MDT) and 16:00 UTC in November (MST).
     assert starts[0].utcoffset() == timedelta(hours=-6 if day.month == 3 else -7)
+
+
+def test_moving_a_session_keeps_the_interval_to_the_others(world, patient):
+    book(world, world.face, at(2027, 1, 11, 10), patient)
+    later = book(world, world.face, at(2027, 2, 15, 10), patient)
+    with pytest.raises(BookingRuleError):
+        appointment_reschedule(appointment=later, start=at(2027, 1, 25, 10), now=NOW)
+    moved = appointment_reschedule(appointment=later, start=at(2027, 2, 15, 11), now=NOW)
+    assert moved.starts_at == at(2027, 2, 15, 11)  # a move of its own never clashes

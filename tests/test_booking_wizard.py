@@ -211,3 +211,18 @@ def test_days_beyond_the_horizon_are_not_offered(client, world):
     far = MONDAY + timedelta(days=400)
     body = client.get(slots_url(world, **{"from": far.isoformat()})).content.decode()
     assert "AM</a>" not in body
+
+
+def test_a_cancellation_queues_the_waitlist_offer(
+    client, world, django_capture_on_commit_callbacks
+):
+    WaitlistEntry.objects.create(
+        organization=world.clinic, location=world.location, service=world.face,
+        day=MONDAY, first_name="Mia", email="mia@example.com",
+    )  # fmt: skip
+    _appointment, token = _booked(client, world)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("site:booking-manage", args=[token]), {"reason": ""})
+    assert response.status_code == 302
+    assert [m for m in mail.outbox if m.to == ["mia@example.com"]]

@@ -41,18 +41,29 @@ def test_it_builds_the_albuquerque_clinic(demo):
 
 
 def test_a_second_load_changes_nothing(demo):
-    before = (Patient.objects.count(), Device.objects.count(), Service.objects.count())
+    from needlepoint.scheduling.models import Appointment
+
+    before = (Patient.objects.count(), Device.objects.count(), Appointment.objects.count())
     again = demo_load(today=TODAY)
     assert not again.created
-    assert (Patient.objects.count(), Device.objects.count(), Service.objects.count()) == before
+    assert (Patient.objects.count(), Device.objects.count(), Appointment.objects.count()) == before
 
 
-@pytest.mark.parametrize("username", ["owner", "director", "practitioner", "frontdesk"])
-def test_every_demo_login_works_with_its_password_and_code(demo, username):
-    profile = StaffProfile.objects.select_related("user").get(user__username=username)
-    assert profile.user.check_password(DEMO_PASSWORD)
-    totp = Authenticator.objects.get(user=profile.user, type=Authenticator.Type.TOTP)
-    assert totp.wrap().validate_code(demo_totp_code(username))
+def test_every_demo_login_works_with_its_password_and_code(demo):
+    for username in ["owner", "director", "practitioner", "frontdesk"]:
+        profile = StaffProfile.objects.select_related("user").get(user__username=username)
+        assert profile.user.check_password(DEMO_PASSWORD)
+        totp = Authenticator.objects.get(user=profile.user, type=Authenticator.Type.TOTP)
+        assert totp.wrap().validate_code(demo_totp_code(username)), username
+
+
+def test_the_demo_has_a_booking_history_and_a_bookable_future(demo):
+    from needlepoint.scheduling.models import Appointment, AppointmentStatus, WorkingHours
+
+    appointments = Appointment.objects.filter(organization=demo.organization)
+    assert appointments.filter(status=AppointmentStatus.COMPLETED).count() >= 30
+    assert appointments.filter(status=AppointmentStatus.BOOKED).exists()
+    assert WorkingHours.objects.filter(staff__organization=demo.organization).exists()
 
 
 def test_the_demo_refuses_to_load_outside_debug(db, settings):

@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.personas import PERSONAS, sign_in
 
-OWN_NAMESPACES = {"site", "core", "patients"}
+OWN_NAMESPACES = {"site", "core", "patients", "scheduling", "messaging", "accounts"}
 
 ANON = "anonymous"
 REDIRECT_TO_LOGIN = 302
@@ -34,36 +34,83 @@ PUBLIC_REDIRECT = expect(302, 302, 302, 302, 302, 302)
 POST_ONLY = expect(405, 405, 405, 405, 405, 405)
 
 
-def _booking(cast, name: str) -> dict[str, str]:
-    """URL kwargs for the public booking pages, with a bookable clinic and one booking."""
+def _world(cast, clinic):
+    """One bookable world per clinic and test, however many URLs ask for it."""
+    from tests.scheduling_world import make_world
+
+    worlds = cast.__dict__.setdefault("_worlds", {})
+    if clinic.pk not in worlds:
+        worlds[clinic.pk] = make_world(clinic=clinic)
+    return worlds[clinic.pk]
+
+
+def _appointment(cast, clinic, patient):
+    """One booked face treatment per clinic and test, a week or so ahead."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from needlepoint.scheduling.links import manage_token
     from needlepoint.scheduling.selectors import availability_get
     from needlepoint.scheduling.services import appointment_book
-    from tests.scheduling_world import make_world
 
-    world = make_world(clinic=cast.clinic)
+    booked = cast.__dict__.setdefault("_appointments", {})
+    if clinic.pk not in booked:
+        world = _world(cast, clinic)
+        day = timezone.localdate() + timedelta(days=8)
+        offer = availability_get(
+            location=world.location, service=world.face, first_day=day,
+            last_day=day + timedelta(6), now=timezone.now(),
+        )[0]  # fmt: skip
+        booked[clinic.pk] = appointment_book(
+            location=world.location, service=world.face, start=offer.start, patient=patient,
+            source="phone",
+        )  # fmt: skip
+    return booked[clinic.pk]
+
+
+def _booking(cast, name: str) -> dict[str, str]:
+    """URL kwargs for the public booking pages, with a bookable clinic and one booking."""
+    from needlepoint.scheduling.links import manage_token
+
+    world = _world(cast, cast.clinic)
     slugs = {"service_slug": world.face.slug, "location_slug": world.location.slug}
     if name in {"locations"}:
         return {"service_slug": world.face.slug}
     if name in {"slots", "details", "waitlist"}:
         return slugs
-    day = timezone.localdate() + timedelta(days=8)
-    offer = availability_get(
-        location=world.location, service=world.face, first_day=day, last_day=day + timedelta(6),
-        now=timezone.now(),
-    )[0]  # fmt: skip
-    appointment = appointment_book(
-        location=world.location,
-        service=world.face,
-        start=offer.start,
-        patient=cast.patient,
-        source="online",
-    )
+    appointment = _appointment(cast, cast.clinic, cast.patient)
     return {"token": manage_token(appointment)}
+
+
+def _calendar_feed_token(cast) -> dict[str, str]:
+    """The practitioner's own feed: the token is the credential, whoever holds it."""
+    from needlepoint.messaging.services import calendar_feed_rotate
+
+    return {"token": calendar_feed_rotate(staff=cast.practitioner.staff_profile).token}
+
+
+def _api_token(cast) -> str:
+    from needlepoint.accounts.services import api_token_create
+
+    return str(api_token_create(staff=cast.owner.staff_profile, name="t")[0].public_id)
+
+
+def _staff_booking(cast, name: str, *, outsider: bool = False) -> dict[str, str]:
+    """URL kwargs for the staff calendar pages, with a booked appointment."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    clinic = cast.outsider_clinic if outsider else cast.clinic
+    patient = cast.outsider_patient if outsider else cast.patient
+    world = _world(cast, clinic)
+    day = timezone.localdate() + timedelta(days=8)
+    if name == "day":
+        return {"location_slug": world.location.slug, "day": day.isoformat()}
+    if name == "new":
+        return {"location_slug": world.location.slug}
+    appointment = _appointment(cast, clinic, patient)
+    return {"public_id": str(appointment.public_id)}
 
 
 # url name -> (how to build its kwargs from the cast, expected status per persona)
@@ -82,12 +129,32 @@ MATRIX = {
     "core:audit-log": (None, LEADERSHIP),
     "patients:patient-list": (None, ALL_STAFF),
     "patients:patient-detail": (lambda c: {"public_id": c.patient.public_id}, ALL_STAFF),
+    "scheduling:calendar-today": (None, expect(302, 403, 302, 302, 302, 302)),
+    "scheduling:calendar-day": (lambda c: _staff_booking(c, "day"), ALL_STAFF),
+    "scheduling:calendar-week": (lambda c: _staff_booking(c, "day"), ALL_STAFF),
+    "scheduling:appointment-new": (lambda c: _staff_booking(c, "new"), ALL_STAFF),
+    "scheduling:appointment-detail": (lambda c: _staff_booking(c, "id"), ALL_STAFF),
+    "scheduling:appointment-move": (lambda c: _staff_booking(c, "id"), ALL_STAFF),
+    "messaging:calendar-feed": (_calendar_feed_token, PUBLIC),
+    "messaging:calendar-feed-manage": (None, expect(302, 403, 403, 200, 200, 403)),
+    "messaging:sms-inbound": (None, POST_ONLY),
+    "accounts:api-token-list": (None, ALL_STAFF),
+    # POST only: the gate answers first (login, 403), then the method check (405).
+    "accounts:api-token-revoke": (
+        lambda c: {"public_id": _api_token(c)},
+        expect(302, 403, 405, 405, 405, 405),
+    ),
     "admin:index": (None, CONFIGURATION),
 }
 
 # Routes that take an object: each is tried with a real id from the outsider clinic.
 FOREIGN_OBJECTS = {
     "patients:patient-detail": lambda c: {"public_id": c.outsider_patient.public_id},
+    "scheduling:calendar-day": lambda c: _staff_booking(c, "day", outsider=True),
+    "scheduling:calendar-week": lambda c: _staff_booking(c, "day", outsider=True),
+    "scheduling:appointment-new": lambda c: _staff_booking(c, "new", outsider=True),
+    "scheduling:appointment-detail": lambda c: _staff_booking(c, "id", outsider=True),
+    "scheduling:appointment-move": lambda c: _staff_booking(c, "id", outsider=True),
 }
 
 
@@ -165,7 +232,7 @@ def test_staff_without_mfa_session_reaches_no_staff_page(client, cast):
     """B1: password-only staff login reaches no staff URL."""
     sign_in(client, cast.practitioner, mfa=False)
     for url_name, (kwargs_for, expected) in MATRIX.items():
-        if expected["practitioner"] != 200 or url_name.startswith("site:"):
+        if expected["practitioner"] != 200 or url_name.startswith("site:") or expected[ANON] == 200:
             continue
         url = reverse(url_name, kwargs=kwargs_for(cast) if kwargs_for else None)
         response = client.get(url)

@@ -20,6 +20,7 @@ class NavItem:
 
 _NAV = [
     ("Dashboard", "core:dashboard", "dashboard.view", "home"),
+    ("Calendar", "scheduling:calendar-today", "calendar.view", "calendar"),
     ("Patients", "patients:patient-list", "patients.list", "users"),
     ("Audit log", "core:audit-log", "audit.view", "shield"),
     ("Configuration", "admin:index", "admin.configure", "settings"),

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from needlepoint.accounts.roles import Role
-from needlepoint.core.models import OrganizationScopedModel
+from needlepoint.core.models import OrganizationScopedModel, TimeStampedModel
 
 
 class StaffProfile(OrganizationScopedModel):
@@ -40,3 +40,27 @@ class StaffProfile(OrganizationScopedModel):
         if self.licence_expires_on is None:
             return False
         return (self.licence_expires_on - today).days <= days
+
+
+class ApiToken(TimeStampedModel):
+    """A staff member's key to the JSON API. It carries that member's role, read afresh on
+    every request. Only a SHA-256 of the secret is stored; the secret is shown once."""
+
+    staff = models.ForeignKey(StaffProfile, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What it is for, e.g. Front desk tablet.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(
+        max_length=8, editable=False, help_text="The secret's first characters, to recognise it."
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

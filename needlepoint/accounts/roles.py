@@ -22,12 +22,17 @@ LEADERSHIP = frozenset({Role.OWNER, Role.MEDICAL_DIRECTOR})
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "dashboard.view": ALL_STAFF,
+    "calendar.view": ALL_STAFF,
+    "appointments.manage": ALL_STAFF,
+    "appointments.view": ALL_STAFF,
+    "api_tokens.manage": ALL_STAFF,
     "patients.list": ALL_STAFF,
     "patients.view": ALL_STAFF,
     "patients.view_access_history": LEADERSHIP,
     "audit.view": LEADERSHIP,
     "admin.configure": LEADERSHIP,
     "clinical.view": CLINICAL,
+    "calendar_feed.manage": CLINICAL,
 }
 
 

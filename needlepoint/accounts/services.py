@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
-from needlepoint.accounts.models import StaffProfile
+from needlepoint.accounts.models import ApiToken, StaffProfile
 from needlepoint.accounts.roles import Role
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction, Organization
@@ -53,3 +58,71 @@ def staff_invite(
 
     transaction.on_commit(lambda: staff_invitation_send.enqueue(user_id=user.pk))
     return profile
+
+
+# --- API tokens -----------------------------------------------------------------------
+
+API_TOKEN_PREFIX = "np_"  # noqa: S105 - a prefix that marks the secrets, not one
+# last_used_at is refreshed at most this often, so a busy client does not write every call.
+API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def api_token_hash(secret: str) -> str:
+    """What is stored for a secret. The secret has 256 random bits, so a plain SHA-256 is
+    enough: there is nothing to guess, unlike a password."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *, staff: StaffProfile, name: str, request: HttpRequest | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for `staff`, and its secret, which is never stored and cannot be shown
+    again."""
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        staff=staff,
+        name=name.strip()[:100] or "API token",
+        key_hash=api_token_hash(secret),
+        prefix=secret[:8],
+    )
+    audit_record(
+        action=AuditAction.CREATE,
+        request=request,
+        actor=None if request is not None else staff.user,
+        actor_label="" if request is not None else "manage.py api_token",
+        organization=staff.organization,
+        obj=token,
+        detail={"for_staff": str(staff.public_id), "prefix": token.prefix},
+    )
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(
+    *, token: ApiToken, request: HttpRequest | None = None, now: datetime | None = None
+) -> ApiToken:
+    """Revoke a token: the next request made with it is refused. Revoking twice is a no-op."""
+    locked = ApiToken.objects.select_for_update().select_related("staff").get(pk=token.pk)
+    if locked.revoked_at is not None:
+        return locked
+    locked.revoked_at = now or timezone.now()
+    locked.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(
+        action=AuditAction.UPDATE,
+        request=request,
+        organization=locked.staff.organization,
+        obj=locked,
+        detail={"revoked": True, "prefix": locked.prefix},
+    )
+    return locked
+
+
+def api_token_mark_used(*, token: ApiToken, now: datetime | None = None) -> None:
+    """Note when a token was last used (at most once a minute; a plain UPDATE, not audited:
+    the request it serves is)."""
+    now = now or timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < API_TOKEN_TOUCH_INTERVAL:
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now

@@ -129,3 +129,9 @@ def dashboard_get(*, organization: Organization, today: date | None = None) -> D
             .order_by("licence_expires_on")
         ),
     )
+
+
+def public_organization() -> Organization | None:
+    """The clinic that public pages and the public API serve: the install's first
+    organization (single-tenant, the same rule as `site.selectors.public_clinic`)."""
+    return Organization.objects.order_by("id").first()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 
 from needlepoint.core.audit import audit_record
@@ -77,6 +77,14 @@ def patient_find_or_register(
     Nothing about the existing record is revealed to the person booking.
     """
     email = email.strip().lower()
+    # Two first bookings with the same email at once must not make two records: PostgreSQL
+    # serializes them on the address; SQLite's IMMEDIATE transaction already does.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                [f"patient-email:{organization.pk}:{email}"],
+            )
     existing = (
         Patient.objects.filter(
             organization=organization,

@@ -6,16 +6,20 @@ hours, working hours, time off), then the pure engine does the rest.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.roles import CLINICAL
 from needlepoint.catalog.models import Service
+from needlepoint.core.models import Organization
+from needlepoint.core.tenancy import get_scoped_or_404
 from needlepoint.resources.models import Device, DeviceStatus, Location, Room
 from needlepoint.scheduling.availability import (
     DEVICE,
@@ -220,4 +224,48 @@ def appointments_for_day(*, location: Location, day: date) -> QuerySet[Appointme
         .select_related("service", "patient", "practitioner__user", "room")
         .prefetch_related("holds")
         .order_by("starts_at")
+    )
+
+
+def practitioner_get_eligible(
+    *, location: Location, service: Service, public_id: str
+) -> StaffProfile:
+    """A practitioner (by public id) who may give `service` at `location`, else a 404."""
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError as exc:
+        raise Http404("No such practitioner.") from exc
+    found = eligible_practitioners(location=location, service=service).filter(public_id=key)
+    practitioner = found.first()
+    if practitioner is None:
+        raise Http404("No such practitioner for this service and location.")
+    return practitioner
+
+
+def appointment_get(*, organization: Organization, public_id: str) -> Appointment:
+    """One appointment of the organization; another organization's is a 404."""
+    return get_scoped_or_404(
+        Appointment.objects.select_related(
+            "location__organization", "service", "patient", "practitioner__user", "room"
+        ),
+        organization=organization,
+        public_id=public_id,
+    )
+
+
+def appointment_list_for_day(
+    *, organization: Organization, location: Location, day: date
+) -> QuerySet[Appointment]:
+    """A location's appointments that touch one local day, cancelled ones included."""
+    if location.organization_id != organization.pk:
+        return Appointment.objects.none()
+    zone = location.zone
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+    return (
+        Appointment.objects.filter(
+            organization=organization, location=location, starts_at__lt=end, ends_at__gt=start
+        )
+        .select_related("location", "service", "patient", "practitioner__user", "room")
+        .order_by("starts_at", "pk")
     )

@@ -137,8 +137,14 @@ def _day(moment: datetime) -> str:
     return f"{moment:%B} {moment.day}, {moment.year}"
 
 
-def booking_rules_check(*, patient: Patient, service: Service, start: datetime) -> None:
-    """Clinic rules that depend on the patient's other appointments (DOMAIN.md §2)."""
+def booking_rules_check(
+    *, patient: Patient, service: Service, start: datetime, moving: Appointment | None = None
+) -> None:
+    """Clinic rules that depend on the patient's other appointments (DOMAIN.md §2).
+    `moving` is the appointment being rescheduled, which must not clash with itself."""
+    others = Appointment.objects.all()
+    if moving is not None:
+        others = others.exclude(pk=moving.pk)
     if service.min_interval_days:
         gap = timedelta(days=service.min_interval_days)
         same_skin = (
@@ -147,7 +153,7 @@ def booking_rules_check(*, patient: Patient, service: Service, start: datetime) 
             else Q(service=service)
         )
         clash = (
-            Appointment.objects.filter(
+            others.filter(
                 same_skin,
                 patient=patient,
                 status__in=HOLDING_STATUSES,
@@ -194,8 +200,10 @@ def appointment_book(
     ignore_lead_time: bool = False,
     request: HttpRequest | None = None,
     now: datetime | None = None,
+    notify: bool = True,
 ) -> Appointment:
-    """Book `service` at `start`, holding a practitioner, a room and devices together."""
+    """Book `service` at `start`, holding a practitioner, a room and devices together.
+    `notify=False` books without patient messages (demo data, imports)."""
     now = now or timezone.now()
     if idempotency_key:
         earlier = _replayed(location, idempotency_key, fingerprint)
@@ -238,6 +246,13 @@ def appointment_book(
                     patient=patient,
                     detail={"source": str(source)},
                 )
+                if notify:
+                    from needlepoint.messaging.services import appointment_messages_schedule
+
+                    def messages_booked(booked: Appointment = appointment) -> None:
+                        appointment_messages_schedule(appointment=booked)
+
+                    transaction.on_commit(messages_booked, robust=True)
                 return appointment
         except _LostRace:
             continue
@@ -326,6 +341,10 @@ def appointment_reschedule(
                 locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
                 if not locked.is_holding:
                     raise BookingRuleError("not_active", "Only a booked appointment can be moved.")
+                _lock_resources([f"patient:{locked.patient_id}"])
+                booking_rules_check(
+                    patient=locked.patient, service=locked.service, start=start, moving=locked
+                )
                 # Free our own holds first so the new time may overlap the old one.
                 locked.holds.filter(is_active=True).update(is_active=False)
                 offer = _offer_at(
@@ -347,6 +366,12 @@ def appointment_reschedule(
                     patient=locked.patient,
                     detail={"rescheduled_from": old_start.isoformat()},
                 )
+                from needlepoint.messaging.services import appointment_messages_rescheduled
+
+                def messages_moved(moved: Appointment = locked) -> None:
+                    appointment_messages_rescheduled(appointment=moved)
+
+                transaction.on_commit(messages_moved, robust=True)
                 return locked
         except _LostRace:
             continue
@@ -393,6 +418,19 @@ def appointment_cancel(
             patient=locked.patient,
             detail={"status": locked.status, "by_patient": by_patient},
         )
+        from needlepoint.messaging.services import appointment_messages_cancelled
+        from needlepoint.scheduling.waitlist import waitlist_offer_task
+
+        def messages_cancelled(cancelled: Appointment = locked) -> None:
+            appointment_messages_cancelled(appointment=cancelled)
+
+        def offer_freed_time(cancelled: Appointment = locked) -> None:
+            day = cancelled.starts_at.astimezone(cancelled.location.zone).date()
+            waitlist_offer_task.enqueue(location_id=cancelled.location_id, day=day.isoformat())
+
+        transaction.on_commit(messages_cancelled, robust=True)
+        if locked.starts_at > now:
+            transaction.on_commit(offer_freed_time, robust=True)
     return locked
 
 
