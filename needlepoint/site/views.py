@@ -246,6 +246,7 @@ def booking_confirmed(request: HttpRequest, token: str) -> HttpResponse:
             "appointment": appointment,
             "token": token,
             "start": appointment.starts_at.astimezone(appointment.location.zone),
+            "step": 5,
         },
     )
 
