@@ -86,3 +86,28 @@ def test_password_only_session_cannot_reach_configuration(client, cast):
     sign_in(client, cast.owner, mfa=False)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
+
+
+def test_the_owner_sets_working_hours_and_time_off(client, cast):
+    from needlepoint.scheduling.models import TimeOff
+
+    sign_in(client, cast.owner)
+    profile = cast.practitioner.staff_profile
+    page = client.get(reverse("admin:accounts_staffprofile_change", args=[profile.pk]))
+    assert "Working hours" in page.content.decode()
+    response = client.post(
+        reverse("admin:scheduling_timeoff_add"),
+        {
+            "staff": profile.pk,
+            "starts_at_0": "2027-01-11",
+            "starts_at_1": "09:00",
+            "ends_at_0": "2027-01-11",
+            "ends_at_1": "12:00",
+            "reason": "Training",
+        },
+    )
+    assert response.status_code == 302
+    assert TimeOff.objects.filter(staff=profile, reason="Training").exists()
+    outsider = cast.outsider.staff_profile
+    body = client.get(reverse("admin:scheduling_timeoff_add")).content.decode()
+    assert outsider.display_name not in body

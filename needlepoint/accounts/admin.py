@@ -10,7 +10,15 @@ from django.http import HttpRequest
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.roles import Role
 from needlepoint.accounts.services import staff_invite
-from needlepoint.core.admin import ScopedAdmin
+from needlepoint.core.admin import ScopedAdmin, ScopedTabularInline
+from needlepoint.scheduling.models import WorkingHours
+
+
+class WorkingHoursInline(ScopedTabularInline):
+    """Weekly hours per location; several rows a day make breaks."""
+
+    model = WorkingHours
+
 
 # Staff accounts are managed through their staff profile, inside one organization; the
 # global user and group admins would cross organizations.
@@ -50,6 +58,10 @@ class StaffProfileAdmin(ScopedAdmin):
     list_filter = ["role"]
     readonly_fields = ["user"]
     filter_horizontal = ["competencies", "locations"]
+    inlines = [WorkingHoursInline]
+
+    def get_inlines(self, request: HttpRequest, obj: Model | None):  # type: ignore[override]
+        return self.inlines if obj is not None else []
 
     def get_form(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any):  # type: ignore[override]
         if obj is None:

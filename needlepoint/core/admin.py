@@ -36,6 +36,8 @@ ORGANIZATION_PATHS: dict[str, str] = {
     "resources.maintenancerecord": "device__organization",
     "catalog.servicephase": "service__organization",
     "catalog.productlot": "product__organization",
+    "scheduling.timeoff": "staff__organization",
+    "scheduling.workinghours": "staff__organization",
 }
 
 
