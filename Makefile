@@ -77,7 +77,9 @@ test: install
 # syncing it every time is quick, and a later exact `make install` takes it away again.
 bench: install
 	$(UV) sync --frozen --quiet --inexact --group bench
-	@echo "The benchmark suite arrives with the scheduling engine (BENCHMARK.md)."
+	$(PY) -m bench run --sizes $(if $(SIZE),$(SIZE),XS M)
+	$(PY) scripts/with_postgres.py -- $(PY) -m bench races
+	$(PY) -m bench report
 
 clean:
 	rm -rf .tools $(VENV) var/static .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache
