@@ -90,9 +90,13 @@ def _weekly(rows: Iterable[tuple[int, time, time]]) -> dict[int, list[tuple[time
 
 def _busy_by_key(keys: list[str], start: datetime, end: datetime) -> dict[str, list[Interval]]:
     busy: dict[str, list[Interval]] = defaultdict(list)
-    rows = Hold.objects.filter(
-        is_active=True, resource_key__in=keys, starts_at__lt=end, ends_at__gt=start
-    ).values_list("resource_key", "starts_at", "ends_at")
+    rows = (
+        Hold.objects.filter(
+            is_active=True, resource_key__in=keys, starts_at__lt=end, ends_at__gt=start
+        )
+        .order_by()  # the engine normalizes; sorting here is wasted work
+        .values_list("resource_key", "starts_at", "ends_at")
+    )
     for key, hold_start, hold_end in rows:
         busy[key].append((to_minute(hold_start), -(-int(hold_end.timestamp()) // 60)))
     return busy

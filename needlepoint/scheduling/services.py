@@ -73,6 +73,18 @@ class _NotOffered(Exception):
     """The start is not free (or never was): no point in trying again."""
 
 
+def _hold_lock_keys(holds: Sequence[PlannedHold]) -> list[str]:
+    """One lock per resource and UTC day a hold touches: bookings of the same pen on
+    different days never wait for each other, while any two holds that could overlap share
+    at least one key. The exclusion constraint stays the backstop."""
+    minutes_per_day = 24 * 60
+    return [
+        f"{hold.resource_key}@{day}"
+        for hold in holds
+        for day in range(hold.start // minutes_per_day, (hold.end - 1) // minutes_per_day + 1)
+    ]
+
+
 def _lock_resources(keys: Sequence[str]) -> None:
     if connection.vendor != "postgresql":
         return  # SQLite: the IMMEDIATE transaction holds the only write lock already.
@@ -220,7 +232,7 @@ def appointment_book(
                 offer = _offer_at(
                     location, service, start, day, now, practitioner, ignore_lead_time
                 )
-                _lock_resources([h.resource_key for h in offer.slot.holds])
+                _lock_resources(_hold_lock_keys(offer.slot.holds))
                 if _overlapping(offer.slot.holds, location.zone):
                     raise _LostRace
                 appointment = Appointment.objects.create(
@@ -350,7 +362,7 @@ def appointment_reschedule(
                 offer = _offer_at(
                     location, locked.service, start, day, now, practitioner, ignore_lead_time
                 )
-                _lock_resources([h.resource_key for h in offer.slot.holds])
+                _lock_resources(_hold_lock_keys(offer.slot.holds))
                 if _overlapping(offer.slot.holds, location.zone, exclude=locked):
                     raise _LostRace
                 old_start = locked.starts_at
