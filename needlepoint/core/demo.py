@@ -60,6 +60,7 @@ from needlepoint.resources.models import (
     OpeningHours,
     Room,
 )
+from needlepoint.scheduling.models import Appointment, WorkingHours
 
 DEMO_TIMEZONE = "America/Denver"
 DENVER = zoneinfo.ZoneInfo(DEMO_TIMEZONE)
@@ -1141,6 +1142,8 @@ def _totals(organization: Organization) -> dict[str, int]:
         "portal_users": Patient.objects.filter(
             organization=organization, user__isnull=False
         ).count(),
+        "working_hours": WorkingHours.objects.filter(staff__organization=organization).count(),
+        "appointments": Appointment.objects.filter(organization=organization).count(),
     }
 
 
