@@ -133,5 +133,5 @@ def dashboard_get(*, organization: Organization, today: date | None = None) -> D
 
 def public_organization() -> Organization | None:
     """The clinic that public pages and the public API serve: the install's first
-    organization (single-tenant, the same rule as `site.selectors.public_clinic`)."""
+    organization (a single-tenant install)."""
     return Organization.objects.order_by("id").first()

@@ -219,28 +219,24 @@ def availability_get(
     ]
 
 
-def appointments_for_day(*, location: Location, day: date) -> QuerySet[Appointment]:
-    zone = location.zone
-    start = datetime.combine(day, time.min, tzinfo=zone)
-    end = start + timedelta(days=1)
-    return (
-        Appointment.objects.filter(location=location, starts_at__lt=end, ends_at__gt=start)
-        .select_related("service", "patient", "practitioner__user", "room")
-        .prefetch_related("holds")
-        .order_by("starts_at")
-    )
+def practitioner_find_eligible(
+    *, location: Location, service: Service, public_id: str
+) -> StaffProfile | None:
+    """A practitioner (by public id) who may give `service` at `location`, or None."""
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    return eligible_practitioners(location=location, service=service).filter(public_id=key).first()
 
 
 def practitioner_get_eligible(
     *, location: Location, service: Service, public_id: str
 ) -> StaffProfile:
     """A practitioner (by public id) who may give `service` at `location`, else a 404."""
-    try:
-        key = uuid.UUID(str(public_id))
-    except ValueError as exc:
-        raise Http404("No such practitioner.") from exc
-    found = eligible_practitioners(location=location, service=service).filter(public_id=key)
-    practitioner = found.first()
+    practitioner = practitioner_find_eligible(
+        location=location, service=service, public_id=public_id
+    )
     if practitioner is None:
         raise Http404("No such practitioner for this service and location.")
     return practitioner

@@ -334,6 +334,18 @@ def _user(request: HttpRequest | None):
     return user if user is not None and user.is_authenticated else None
 
 
+def _audit_change(appointment: Appointment, request: HttpRequest | None, detail: dict) -> None:
+    """One audit row for a change to a booking: ids and the new state, never PHI."""
+    audit_record(
+        action=AuditAction.UPDATE,
+        request=request,
+        organization=appointment.location.organization,
+        obj=appointment,
+        patient=appointment.patient,
+        detail=detail,
+    )
+
+
 def appointment_reschedule(
     *,
     appointment: Appointment,
@@ -370,14 +382,7 @@ def appointment_reschedule(
                 locked.practitioner, locked.room = offer.practitioner, offer.room
                 locked.save(update_fields=["starts_at", "ends_at", "practitioner", "room"])
                 _write_holds(locked, offer)
-                audit_record(
-                    action=AuditAction.UPDATE,
-                    request=request,
-                    organization=location.organization,
-                    obj=locked,
-                    patient=locked.patient,
-                    detail={"rescheduled_from": old_start.isoformat()},
-                )
+                _audit_change(locked, request, {"rescheduled_from": old_start.isoformat()})
                 from needlepoint.messaging.services import appointment_messages_rescheduled
 
                 def messages_moved(moved: Appointment = locked) -> None:
@@ -422,14 +427,7 @@ def appointment_cancel(
         locked.cancel_reason = reason.strip()[:300]
         locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
         locked.holds.filter(is_active=True).update(is_active=False)
-        audit_record(
-            action=AuditAction.UPDATE,
-            request=request,
-            organization=locked.location.organization,
-            obj=locked,
-            patient=locked.patient,
-            detail={"status": locked.status, "by_patient": by_patient},
-        )
+        _audit_change(locked, request, {"status": locked.status, "by_patient": by_patient})
         from needlepoint.messaging.services import appointment_messages_cancelled
         from needlepoint.scheduling.waitlist import waitlist_offer_task
 
@@ -457,14 +455,7 @@ def appointment_check_in(
         locked.status = AppointmentStatus.CHECKED_IN
         locked.checked_in_at = now
         locked.save(update_fields=["status", "checked_in_at"])
-        audit_record(
-            action=AuditAction.UPDATE,
-            request=request,
-            organization=locked.location.organization,
-            obj=locked,
-            patient=locked.patient,
-            detail={"status": locked.status},
-        )
+        _audit_change(locked, request, {"status": locked.status})
     return locked
 
 
@@ -482,14 +473,7 @@ def appointment_mark_no_show(
         locked.status = AppointmentStatus.NO_SHOW
         locked.save(update_fields=["status"])
         locked.holds.filter(is_active=True).update(is_active=False)
-        audit_record(
-            action=AuditAction.UPDATE,
-            request=request,
-            organization=locked.location.organization,
-            obj=locked,
-            patient=locked.patient,
-            detail={"status": locked.status},
-        )
+        _audit_change(locked, request, {"status": locked.status})
     return locked
 
 

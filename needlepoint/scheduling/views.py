@@ -22,7 +22,11 @@ from needlepoint.patients.services import patient_register
 from needlepoint.resources.models import Location
 from needlepoint.scheduling.calendar import calendar_day, calendar_week, explain_conflicts
 from needlepoint.scheduling.models import Appointment, AppointmentSource, AppointmentStatus
-from needlepoint.scheduling.selectors import availability_get, eligible_practitioners
+from needlepoint.scheduling.selectors import (
+    availability_get,
+    eligible_practitioners,
+    practitioner_find_eligible,
+)
 from needlepoint.scheduling.services import (
     BookingRuleError,
     SlotUnavailable,
@@ -274,13 +278,12 @@ def appointment_new(request: HttpRequest, location_slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         start = _parse_start(data["start"], location)
-        practitioner = next(
-            (
-                p
-                for p in eligible_practitioners(location=location, service=data["service"])
-                if str(p.public_id) == data["practitioner"]
-            ),
-            None,
+        practitioner = (
+            practitioner_find_eligible(
+                location=location, service=data["service"], public_id=data["practitioner"]
+            )
+            if data["practitioner"]
+            else None
         )
         if start is None:
             form.add_error(None, "Pick a time.")

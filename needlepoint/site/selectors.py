@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from needlepoint.catalog.models import Service
-from needlepoint.core.models import Organization
+from needlepoint.core.selectors import public_organization
 from needlepoint.resources.models import Location
 
 
 def public_clinic() -> dict[str, Any]:
-    """The public site serves one clinic: the first organization (single-tenant install)."""
-    organization = Organization.objects.order_by("id").first()
+    """The public site serves one clinic: the install's public organization."""
+    organization = public_organization()
     if organization is None:
         return {"organization": None, "locations": [], "services": []}
     return {

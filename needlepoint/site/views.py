@@ -24,7 +24,12 @@ from needlepoint.patients.services import patient_find_or_register
 from needlepoint.resources.models import Location
 from needlepoint.scheduling.links import appointment_from_token, manage_token
 from needlepoint.scheduling.models import AppointmentStatus
-from needlepoint.scheduling.selectors import SlotOffer, availability_get, eligible_practitioners
+from needlepoint.scheduling.selectors import (
+    SlotOffer,
+    availability_get,
+    eligible_practitioners,
+    practitioner_find_eligible,
+)
 from needlepoint.scheduling.services import (
     BookingRuleError,
     SlotUnavailable,
@@ -91,14 +96,7 @@ def _parse_day(value: str | None, fallback: date) -> date:
 def _practitioner(location: Location, service: Service, public_id: str) -> StaffProfile | None:
     if not public_id:
         return None
-    return next(
-        (
-            p
-            for p in eligible_practitioners(location=location, service=service)
-            if str(p.public_id) == public_id
-        ),
-        None,
-    )
+    return practitioner_find_eligible(location=location, service=service, public_id=public_id)
 
 
 def booking_slots(request: HttpRequest, service_slug: str, location_slug: str) -> HttpResponse:
