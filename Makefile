@@ -49,7 +49,9 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	NEEDLEPOINT_TESTING=1 $(VENV)/bin/mypy needlepoint/*/services.py needlepoint/*/selectors.py needlepoint/core/audit.py
+	NEEDLEPOINT_TESTING=1 $(VENV)/bin/mypy needlepoint/*/services.py needlepoint/*/selectors.py \
+		needlepoint/core/audit.py needlepoint/scheduling/setup.py needlepoint/intake/rules.py \
+		needlepoint/intake/answers.py
 
 checks: install
 	@mkdir -p var

@@ -54,3 +54,14 @@ def _fast_password_hashing(settings):
     """Argon2 is what production uses (tested in test_passwords); tests hash with MD5 to
     keep the suite fast."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_availability_setups():
+    """Each test starts without availability set-ups cached by an earlier one: a test
+    database reuses primary keys after a rollback, and `on_commit` never runs inside one."""
+    from needlepoint.scheduling.setup import forget
+
+    forget()
+    yield
+    forget()

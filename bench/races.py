@@ -534,13 +534,11 @@ def w(vendor: str, clients: int = CLIENTS, days_each: int = 1) -> dict:
     return row
 
 
-def raw(vendor: str, per_client: int = 40) -> dict:
-    """The write ceiling: one transaction per booking-worth of holds (3 rows), no checks."""
-    from django.db import connection, transaction
-
+def _anchor(tag: str):
+    """A clinic and one appointment for the hold-only scenarios' rows to point at."""
     from needlepoint.scheduling.models import Appointment
 
-    world = make_world("RAW", practitioners=1, rooms=1, pens=1, patients=1)
+    world = make_world(tag, practitioners=1, rooms=1, pens=1, patients=1)
     anchor = Appointment.objects.create(
         organization=world.location.organization,
         location=world.location,
@@ -550,6 +548,67 @@ def raw(vendor: str, per_client: int = 40) -> dict:
         ends_at=NOW + timedelta(hours=1),
         source="api",
     )
+    return world, anchor
+
+
+# One booking's worth of holds, as minutes from its start: room for the whole visit,
+# practitioner and pen for the treatment.
+BOOKING_SHAPE = (("staff", 30, 75), ("room", 0, 90), ("device", 30, 75))
+
+
+def claim(vendor: str, per_client: int = 40) -> dict:
+    """The booking service's concurrency-safe core alone (`holds_claim`: advisory locks on
+    the resource-days, the overlap re-check, the insert under the exclusion constraint),
+    on the same rows as RAW: what the safety itself costs against the write ceiling."""
+    from django.db import transaction
+
+    from needlepoint.scheduling.availability import Hold as PlannedHold
+    from needlepoint.scheduling.availability import to_minute
+    from needlepoint.scheduling.services import holds_claim
+
+    world, anchor = _anchor("CLAIM")
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def claim_one(item):
+        client, k = item
+        start = to_minute(NOW) + 90 * k
+        holds = [
+            PlannedHold(f"{kind}:claim{client}", start + a, start + b)
+            for kind, a, b in BOOKING_SHAPE
+        ]
+        began = clock.perf_counter()
+        with transaction.atomic():
+            holds_claim(appointment=anchor, holds=holds)
+        with lock:
+            latencies.append(clock.perf_counter() - began)
+
+    per = [[(c, k) for k in range(per_client)] for c in range(CLIENTS)]
+    seconds = run_clients(per, claim_one)
+    count = CLIENTS * per_client
+    return {
+        "db": vendor,
+        "scenario": "CLAIM",
+        "clients": CLIENTS,
+        "attempts": count,
+        "winners": len(latencies),
+        "overlaps": overlaps(world.location.pk),
+        "errors": count - len(latencies),
+        "attempts_per_s": round(count / seconds, 1),
+        "bookings_per_s": round(len(latencies) / seconds, 1),
+        "holds_per_s": round(3 * len(latencies) / seconds, 1),
+        **percentiles(latencies),
+        "seconds": round(seconds, 2),
+        "expected": "every claim succeeds (distinct resources), 0 overlaps",
+        "passed": len(latencies) == count,
+    }
+
+
+def raw(vendor: str, per_client: int = 40) -> dict:
+    """The write ceiling: one transaction per booking-worth of holds (3 rows), no checks."""
+    from django.db import connection, transaction
+
+    world, anchor = _anchor("RAW")
     sql = (
         "INSERT INTO scheduling_hold (appointment_id, location_id, resource_key, starts_at, "
         "ends_at, is_active) VALUES (%s, %s, %s, %s, %s, %s), (%s, %s, %s, %s, %s, %s), "
@@ -563,15 +622,11 @@ def raw(vendor: str, per_client: int = 40) -> dict:
         client, k = item
         start = NOW + timedelta(minutes=90 * k)
         params = []
-        for key, a, b in (
-            (f"staff:raw{client}", 30, 75),
-            (f"room:raw{client}", 0, 90),
-            (f"device:raw{client}", 30, 75),
-        ):
+        for kind, a, b in BOOKING_SHAPE:
             params += [
                 anchor.pk,
                 world.location.pk,
-                key,
+                f"{kind}:raw{client}",
                 ops.adapt_datetimefield_value(start + timedelta(minutes=a)),
                 ops.adapt_datetimefield_value(start + timedelta(minutes=b)),
                 True,
@@ -678,6 +733,7 @@ def run_all(vendor: str, *, r2_attempts: int = 40) -> list[dict]:
         ("W", lambda: w(vendor)),
         ("W1", lambda: w(vendor, clients=1, days_each=10)),
         ("RAW", lambda: raw(vendor)),
+        ("CLAIM", lambda: claim(vendor)),
     ):
         started = clock.perf_counter()
         row = scenario()

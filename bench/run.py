@@ -55,8 +55,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         ]
         if args.rebuild:
             command.append("--rebuild")
-        if args.no_whatif:
-            command.append("--no-whatif")
         print(f"== queries, {size} (SQLite)", flush=True)
         if subprocess.run(command, env=env, check=False).returncode != 0:  # noqa: S603
             print(f"queries for {size} crashed", file=sys.stderr)
@@ -94,9 +92,7 @@ def cmd_queries(args: argparse.Namespace) -> int:
     )
     from bench import queries
 
-    part = queries.run_size(
-        sidecar, runs=args.runs, q5=args.size == "XL", whatifs=not args.no_whatif
-    )
+    part = queries.run_size(sidecar, runs=args.runs, q5=args.size == "XL")
     for row in part["queries"]:
         peer = f"{row['peer_ms']:8.2f}" if row["peer_ms"] is not None else "       —"
         print(
@@ -183,14 +179,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--runs", type=int, default=30)
     run.add_argument("--rebuild", action="store_true", help="regenerate cached datasets")
     run.add_argument("--skip-races", action="store_true")
-    run.add_argument("--no-whatif", action="store_true", help="skip the engine what-ifs")
     run.add_argument("--skip-http", action="store_true", help="skip the HTTP ceilings")
     run.add_argument("--r2-attempts", type=int, default=40, help="per client (50 clients)")
     queries = sub.add_parser("queries", help="one dataset size")
     queries.add_argument("--size", required=True, type=str.upper, choices=["XS", "M", "XL"])
     queries.add_argument("--runs", type=int, default=30)
     queries.add_argument("--rebuild", action="store_true")
-    queries.add_argument("--no-whatif", action="store_true")
     races = sub.add_parser("races", help="booking races on this process's database")
     races.add_argument("--r2-attempts", type=int, default=40, help="per client (50 clients)")
     http = sub.add_parser("http", help="HTTP ceilings with gunicorn and wrk (optional)")

@@ -250,3 +250,33 @@ def test_moving_a_session_keeps_the_interval_to_the_others(world, patient):
         appointment_reschedule(appointment=later, start=at(2027, 1, 25, 10), now=NOW)
     moved = appointment_reschedule(appointment=later, start=at(2027, 2, 15, 11), now=NOW)
     assert moved.starts_at == at(2027, 2, 15, 11)  # a move of its own never clashes
+
+
+def test_claiming_holds_is_all_or_nothing(world, patient):
+    """The safe core of every booking: one taken resource refuses the whole claim."""
+    from django.db import transaction
+
+    from needlepoint.scheduling.availability import Hold as Planned
+    from needlepoint.scheduling.availability import to_minute
+    from needlepoint.scheduling.services import _LostRace, holds_claim
+
+    book(world, world.face, at(2027, 1, 11, 10), patient)
+    other = factories.PatientFactory(organization=world.clinic)
+    second = Appointment.objects.create(
+        organization=world.clinic,
+        location=world.location,
+        service=world.face,
+        patient=other,
+        starts_at=at(2027, 1, 11, 11),
+        ends_at=at(2027, 1, 11, 12),
+        source="phone",
+    )
+    minute = to_minute(at(2027, 1, 11, 11))
+    free = Planned(f"room:{world.rooms[1].pk}", minute, minute + 60)
+    taken = Planned(f"device:{world.pen.pk}", minute, minute + 15)  # the pen is busy to 11:15
+    with pytest.raises(_LostRace), transaction.atomic():
+        holds_claim(appointment=second, holds=[free, taken])
+    assert not second.holds.exists()
+    with transaction.atomic():
+        holds_claim(appointment=second, holds=[free])
+    assert second.holds.count() == 1

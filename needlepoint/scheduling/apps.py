@@ -5,3 +5,8 @@ class SchedulingConfig(AppConfig):
     name = "needlepoint.scheduling"
     label = "scheduling"
     verbose_name = "Scheduling"
+
+    def ready(self) -> None:
+        from needlepoint.scheduling import signals
+
+        signals.connect()

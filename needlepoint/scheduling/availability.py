@@ -148,11 +148,16 @@ class _Plan:
     room_options: list[tuple[str, Intervals]]
     device_options: list[list[tuple[str, Intervals]]]
 
+    plan_holds: bool = True
+
     def slot(self, start: int, staff_id: str | None) -> Slot:
-        holds: list[Hold] = []
         room_id = None
         if self.room_segment is not None:
             room_id = _first_containing(self.room_options, start)
+        if not self.plan_holds:
+            return Slot(start, start + self.total, staff_id, room_id)
+        holds: list[Hold] = []
+        if self.room_segment is not None:
             holds.append(_hold(ROOM, room_id, start, self.room_segment))
         if staff_id is not None:
             holds.extend(_hold(STAFF, staff_id, start, s) for s in self.practitioner_segments)
@@ -168,12 +173,14 @@ def find_slots(
     rooms: Sequence[Resource],
     devices: Sequence[Resource] = (),
     one_per_start: bool = True,
+    plan_holds: bool = True,
 ) -> list[Slot]:
     """Every bookable start in [query.earliest, query.latest] on the step grid, sorted.
 
     With `one_per_start`, a start appears once, with the first practitioner (in the order
     given) who can take it; otherwise once per practitioner who can. Rooms and device
-    units are assigned first-fit in the order given.
+    units are assigned first-fit in the order given. `plan_holds=False` leaves each
+    slot's holds empty: a list of times needs none, a booking plans its one start.
     """
     total = sum(phase.minutes for phase in query.phases)
     if total <= 0 or query.latest < query.earliest:
@@ -195,7 +202,13 @@ def find_slots(
     if not common:
         return []
     plan = _Plan(
-        total, practitioner_segments, room_segment, device_segments, room_options, device_options
+        total,
+        practitioner_segments,
+        room_segment,
+        device_segments,
+        room_options,
+        device_options,
+        plan_holds,
     )
 
     # Practitioners: one person covers every practitioner phase.

@@ -11,7 +11,7 @@ from needlepoint.accounts.models import StaffProfile
 from needlepoint.catalog.models import Service
 from needlepoint.resources.models import Device, DeviceStatus, Location, Room
 from needlepoint.scheduling.models import Appointment, Hold, TimeOff, WorkingHours
-from needlepoint.scheduling.selectors import eligible_practitioners, service_phases
+from needlepoint.scheduling.setup import eligible_practitioners, service_phases
 
 ROW_MINUTES = 5
 

@@ -1,31 +1,30 @@
 """Reads for scheduling: load a location's resources into the availability engine.
 
-One bounded range fetch of the active holds that can touch the window (plus opening
-hours, working hours, time off), then the pure engine does the rest.
+The location's set-up (opening and working hours, closures, rooms, devices, who may give
+the service) comes from `setup.location_setup`; per call, one bounded range fetch of the
+active holds that can touch the window and one of time off; then the pure engine does the
+rest.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Func, IntegerField, QuerySet
 from django.http import Http404
 
 from needlepoint.accounts.models import StaffProfile
-from needlepoint.accounts.roles import CLINICAL
 from needlepoint.catalog.models import Service
 from needlepoint.core.models import Organization
 from needlepoint.core.tenancy import get_scoped_or_404
-from needlepoint.resources.models import Device, DeviceStatus, Location, Room
+from needlepoint.resources.models import Location, Room
 from needlepoint.scheduling.availability import (
     DEVICE,
     ROOM,
     STAFF,
-    Phase,
     Query,
     Resource,
     Slot,
@@ -35,7 +34,8 @@ from needlepoint.scheduling.availability import (
     to_minute,
 )
 from needlepoint.scheduling.intervals import Interval, intersect
-from needlepoint.scheduling.models import Appointment, Hold, TimeOff, WorkingHours
+from needlepoint.scheduling.models import Appointment, Hold, TimeOff
+from needlepoint.scheduling.setup import eligible_practitioners, location_setup
 
 
 @dataclass(frozen=True)
@@ -49,43 +49,32 @@ class SlotOffer:
     slot: Slot
 
 
-def service_phases(service: Service) -> tuple[Phase, ...]:
-    return tuple(
-        Phase(
-            minutes=p.duration_minutes,
-            practitioner=p.needs_practitioner,
-            room=p.needs_room,
-            device_kind=p.device_kind,
-        )
-        for p in service.phases.all()
-    )
-
-
-def eligible_practitioners(*, location: Location, service: Service) -> QuerySet[StaffProfile]:
-    """Clinical staff who work at the location and hold every competency the service needs."""
-    required = list(service.required_competencies.values_list("pk", flat=True))
-    staff = StaffProfile.objects.filter(
-        organization_id=location.organization_id,
-        role__in=CLINICAL,
-        user__is_active=True,
-        locations=location,
-    )
-    if required:
-        staff = staff.annotate(
-            matching=Count("competencies", filter=Q(competencies__in=required), distinct=True)
-        ).filter(matching=len(required))
-    return staff.select_related("user").order_by("user__last_name", "user__first_name", "pk")
-
-
 def _local_days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _weekly(rows: Iterable[tuple[int, time, time]]) -> dict[int, list[tuple[time, time]]]:
-    weekly: dict[int, list[tuple[time, time]]] = defaultdict(list)
-    for weekday, opens, closes in rows:
-        weekly[weekday].append((opens, closes))
-    return weekly
+class _EpochMinute(Func):
+    """Whole minutes since the Unix epoch of a datetime column, computed by the database:
+    rounded down, or up with `ceiling=True` (as `to_minute` and the engine's hold ends do).
+    It spares building an aware datetime per column per row only to convert it back."""
+
+    output_field = IntegerField()
+
+    def __init__(self, expression: str, *, ceiling: bool = False) -> None:
+        super().__init__(expression)
+        self.ceiling = ceiling
+
+    def _minutes(self, seconds: str) -> str:
+        return f"(({seconds} + 59) / 60)" if self.ceiling else f"({seconds} / 60)"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # %%%% survives Func's template formatting and the cursor's %-placeholder pass.
+        seconds = "CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)"
+        return self.as_sql(compiler, connection, template=self._minutes(seconds), **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        seconds = "CAST(FLOOR(EXTRACT(EPOCH FROM %(expressions)s)) AS bigint)"
+        return self.as_sql(compiler, connection, template=self._minutes(seconds), **extra)
 
 
 def _busy_by_key(keys: list[str], start: datetime, end: datetime) -> dict[str, list[Interval]]:
@@ -95,10 +84,11 @@ def _busy_by_key(keys: list[str], start: datetime, end: datetime) -> dict[str, l
             is_active=True, resource_key__in=keys, starts_at__lt=end, ends_at__gt=start
         )
         .order_by()  # the engine normalizes; sorting here is wasted work
-        .values_list("resource_key", "starts_at", "ends_at")
+        .annotate(begins=_EpochMinute("starts_at"), ends=_EpochMinute("ends_at", ceiling=True))
+        .values_list("resource_key", "begins", "ends")
     )
-    for key, hold_start, hold_end in rows:
-        busy[key].append((to_minute(hold_start), -(-int(hold_end.timestamp()) // 60)))
+    for key, begins, ends in rows:
+        busy[key].append((begins, ends))
     return busy
 
 
@@ -112,11 +102,13 @@ def availability_get(
     practitioner: StaffProfile | None = None,
     one_per_start: bool = True,
     ignore_lead_time: bool = False,
+    at: datetime | None = None,
 ) -> list[SlotOffer]:
     """Bookable starts for a service at a location between two local dates, inclusive.
 
     Starts before `now` plus the location's lead time (unless staff book with
-    `ignore_lead_time`) or after the booking horizon are left out.
+    `ignore_lead_time`) or after the booking horizon are left out. `at` asks about that
+    one start only, with its holds planned and the set-up read fresh: what a booking needs.
     """
     zone = location.zone
     days = _local_days(first_day, last_day)
@@ -124,31 +116,16 @@ def availability_get(
         return []
     window_start = datetime.combine(first_day, time.min, tzinfo=zone)
     window_end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=zone)
-
-    closed = [
-        day
-        for closure in location.closures.filter(starts_on__lte=last_day, ends_on__gte=first_day)
-        for day in _local_days(closure.starts_on, closure.ends_on)
-    ]
+    setup = location_setup(location=location, service=service, fresh=at is not None)
     open_hours = local_ranges_to_utc(
-        days,
-        _weekly(location.opening_hours.values_list("weekday", "opens", "closes")),
-        zone,
-        closed=closed,
+        days, setup.opening, zone, closed=setup.closed_days(first_day, last_day)
     )
-    phases = service_phases(service)
-    staff = list(eligible_practitioners(location=location, service=service))
+    staff = list(setup.staff)
     if practitioner is not None:
         staff = [s for s in staff if s.pk == practitioner.pk]
-    rooms = list(Room.objects.filter(location=location, is_active=True).order_by("sort_order"))
-    kinds = {p.device_kind for p in phases if p.device_kind}
-    devices = list(
-        Device.objects.filter(
-            location=location, status=DeviceStatus.IN_SERVICE, kind__in=kinds
-        ).order_by("name")
-    )
+    rooms, devices = setup.rooms, setup.devices
 
-    total = sum(p.minutes for p in phases)
+    total = sum(p.minutes for p in setup.phases)
     fetch_start, fetch_end = (
         window_start - timedelta(hours=2),
         window_end + timedelta(minutes=total + 120),
@@ -156,25 +133,23 @@ def availability_get(
     keys = [f"{STAFF}:{s.pk}" for s in staff] + [f"{ROOM}:{r.pk}" for r in rooms]
     keys += [f"{DEVICE}:{d.pk}" for d in devices]
     busy = _busy_by_key(keys, fetch_start, fetch_end)
-    for off in TimeOff.objects.filter(
-        staff__in=staff, starts_at__lt=fetch_end, ends_at__gt=fetch_start
-    ).values_list("staff_id", "starts_at", "ends_at"):
-        busy[f"{STAFF}:{off[0]}"].append((to_minute(off[1]), to_minute(off[2])))
-
-    hours_by_staff: dict[int, list[tuple[int, time, time]]] = defaultdict(list)
-    for staff_id, weekday, starts, ends in WorkingHours.objects.filter(
-        location=location, staff__in=staff
-    ).values_list("staff_id", "weekday", "starts", "ends"):
-        hours_by_staff[staff_id].append((weekday, starts, ends))
+    if staff:
+        for staff_id, begins, ends in (
+            TimeOff.objects.filter(
+                staff__in=[s.pk for s in staff], starts_at__lt=fetch_end, ends_at__gt=fetch_start
+            )
+            .order_by()
+            .annotate(begins=_EpochMinute("starts_at"), ends=_EpochMinute("ends_at"))
+            .values_list("staff_id", "begins", "ends")
+        ):
+            busy[f"{STAFF}:{staff_id}"].append((begins, ends))
 
     open_tuple = tuple(open_hours)
     staff_resources = [
         Resource(
             str(s.pk),
             available=tuple(
-                intersect(
-                    local_ranges_to_utc(days, _weekly(hours_by_staff[s.pk]), zone), open_hours
-                )
+                intersect(local_ranges_to_utc(days, setup.working.get(s.pk, {}), zone), open_hours)
             ),
             busy=tuple(busy[f"{STAFF}:{s.pk}"]),
         )
@@ -192,8 +167,10 @@ def availability_get(
     latest = min(
         window_end - timedelta(minutes=1), now + timedelta(days=location.booking_horizon_days)
     )
+    if at is not None:
+        earliest, latest = max(earliest, at), min(latest, at)
     query = Query(
-        phases=phases,
+        phases=setup.phases,
         earliest=-(-int(earliest.timestamp()) // 60),
         latest=to_minute(latest),
         step=location.slot_step_minutes,
@@ -204,6 +181,7 @@ def availability_get(
         rooms=room_resources,
         devices=device_resources,
         one_per_start=one_per_start,
+        plan_holds=at is not None,
     )
     staff_by_id = {str(s.pk): s for s in staff}
     rooms_by_id = {str(r.pk): r for r in rooms}

@@ -33,7 +33,6 @@ from needlepoint.scheduling.models import (
     Appointment,
     AppointmentSource,
     AppointmentStatus,
-    Hold,
 )
 from needlepoint.scheduling.selectors import SlotOffer, availability_get
 
@@ -86,40 +85,78 @@ def _hold_lock_keys(holds: Sequence[PlannedHold]) -> list[str]:
 
 
 def _lock_resources(keys: Sequence[str]) -> None:
+    """Transaction-level advisory locks on the keys, in one round trip and in the order of
+    their lock ids, so two bookings never wait for each other in a cycle (migration 0004)."""
     if connection.vendor != "postgresql":
         return  # SQLite: the IMMEDIATE transaction holds the only write lock already.
     with connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-        for key in sorted(set(keys)):
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+        cursor.execute("SELECT needlepoint_lock_resources(%s, %s)", [list(keys), LOCK_TIMEOUT])
 
 
-def _overlapping(holds: Sequence[PlannedHold], zone, exclude: Appointment | None = None) -> bool:
-    match = Q()
-    for hold in holds:
-        match |= Q(
-            resource_key=hold.resource_key,
-            starts_at__lt=from_minute(hold.end, zone),
-            ends_at__gt=from_minute(hold.start, zone),
-        )
-    taken = Hold.objects.filter(match, is_active=True)
-    if exclude is not None:
-        taken = taken.exclude(appointment=exclude)
-    return taken.exists()
+def holds_claim(*, appointment: Appointment, holds: Sequence[PlannedHold]) -> None:
+    """Lock, re-check and write an appointment's holds, inside the caller's transaction:
+    the concurrency-safe core of every booking and move. Raises `_LostRace` when another
+    booking holds any of the resources at any of the times.
 
-
-def _write_holds(appointment: Appointment, offer: SlotOffer) -> None:
+    The holds are inserted only if none overlaps an active hold of another appointment,
+    checked on a snapshot taken after the locks were granted. PostgreSQL does locks,
+    check and insert in one call (`needlepoint_claim_holds`, migration 0004); SQLite,
+    already serialized by its IMMEDIATE transaction, runs the same insert-if-free."""
+    if not holds:
+        return
     zone = appointment.location.zone
-    Hold.objects.bulk_create(
-        Hold(
-            appointment=appointment,
-            location=appointment.location,
-            resource_key=hold.resource_key,
-            starts_at=from_minute(hold.start, zone),
-            ends_at=from_minute(hold.end, zone),
-        )
-        for hold in offer.slot.holds
+    keys = [hold.resource_key for hold in holds]
+    starts = [from_minute(hold.start, zone) for hold in holds]
+    ends = [from_minute(hold.end, zone) for hold in holds]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT needlepoint_claim_holds(%s, %s, %s, %s, %s, %s, %s)",
+                [
+                    appointment.pk,
+                    appointment.location_id,
+                    keys,
+                    starts,
+                    ends,
+                    _hold_lock_keys(holds),
+                    LOCK_TIMEOUT,
+                ],
+            )
+            claimed = cursor.fetchone()[0]
+        else:
+            cursor.execute(
+                _sqlite_claim(len(holds)), _sqlite_claim_params(appointment, holds, zone)
+            )
+            claimed = cursor.rowcount
+    if claimed != len(holds):
+        raise _LostRace
+
+
+def _sqlite_claim(count: int) -> str:
+    values = ", ".join(["(%s, %s, %s)"] * count)
+    # The only interpolation is a row of placeholders per hold.
+    return (
+        "INSERT INTO scheduling_hold "  # noqa: S608
+        "(appointment_id, location_id, resource_key, starts_at, ends_at, is_active) "
+        "SELECT %s, %s, wanted.column1, wanted.column2, wanted.column3, 1 "
+        f"FROM (VALUES {values}) AS wanted "
+        f"WHERE NOT EXISTS (SELECT 1 FROM scheduling_hold AS held, (VALUES {values}) AS asked "
+        "WHERE held.is_active AND held.resource_key = asked.column1 "
+        "AND held.starts_at < asked.column3 AND held.ends_at > asked.column2 "
+        "AND held.appointment_id <> %s)"
     )
+
+
+def _sqlite_claim_params(appointment: Appointment, holds: Sequence[PlannedHold], zone) -> list:
+    ops = connection.ops
+    ranges: list[object] = []
+    for hold in holds:
+        ranges += [
+            hold.resource_key,
+            ops.adapt_datetimefield_value(from_minute(hold.start, zone)),
+            ops.adapt_datetimefield_value(from_minute(hold.end, zone)),
+        ]
+    return [appointment.pk, appointment.location_id, *ranges, *ranges, appointment.pk]
 
 
 def next_offers(
@@ -232,9 +269,6 @@ def appointment_book(
                 offer = _offer_at(
                     location, service, start, day, now, practitioner, ignore_lead_time
                 )
-                _lock_resources(_hold_lock_keys(offer.slot.holds))
-                if _overlapping(offer.slot.holds, location.zone):
-                    raise _LostRace
                 appointment = Appointment.objects.create(
                     organization_id=location.organization_id,
                     location=location,
@@ -249,7 +283,7 @@ def appointment_book(
                     request_fingerprint=fingerprint,
                     created_by=_user(request),
                 )
-                _write_holds(appointment, offer)
+                holds_claim(appointment=appointment, holds=offer.slot.holds)
                 audit_record(
                     action=AuditAction.CREATE,
                     request=request,
@@ -307,6 +341,7 @@ def _offer_at(
         now=now,
         practitioner=practitioner,
         ignore_lead_time=ignore_lead_time,
+        at=start,
     )
     for offer in offers:
         if offer.start == start:
@@ -374,14 +409,11 @@ def appointment_reschedule(
                 offer = _offer_at(
                     location, locked.service, start, day, now, practitioner, ignore_lead_time
                 )
-                _lock_resources(_hold_lock_keys(offer.slot.holds))
-                if _overlapping(offer.slot.holds, location.zone, exclude=locked):
-                    raise _LostRace
+                holds_claim(appointment=locked, holds=offer.slot.holds)
                 old_start = locked.starts_at
                 locked.starts_at, locked.ends_at = offer.start, offer.end
                 locked.practitioner, locked.room = offer.practitioner, offer.room
                 locked.save(update_fields=["starts_at", "ends_at", "practitioner", "room"])
-                _write_holds(locked, offer)
                 _audit_change(locked, request, {"rescheduled_from": old_start.isoformat()})
                 from needlepoint.messaging.services import appointment_messages_rescheduled
 

@@ -24,7 +24,6 @@ from needlepoint.scheduling.calendar import calendar_day, calendar_week, explain
 from needlepoint.scheduling.models import Appointment, AppointmentSource, AppointmentStatus
 from needlepoint.scheduling.selectors import (
     availability_get,
-    eligible_practitioners,
     practitioner_find_eligible,
 )
 from needlepoint.scheduling.services import (
@@ -36,6 +35,7 @@ from needlepoint.scheduling.services import (
     appointment_mark_no_show,
     appointment_reschedule,
 )
+from needlepoint.scheduling.setup import eligible_practitioners
 
 
 def _locations(request: HttpRequest):

@@ -27,7 +27,6 @@ from needlepoint.scheduling.models import AppointmentStatus
 from needlepoint.scheduling.selectors import (
     SlotOffer,
     availability_get,
-    eligible_practitioners,
     practitioner_find_eligible,
 )
 from needlepoint.scheduling.services import (
@@ -37,6 +36,7 @@ from needlepoint.scheduling.services import (
     appointment_cancel,
     appointment_reschedule,
 )
+from needlepoint.scheduling.setup import eligible_practitioners
 from needlepoint.scheduling.waitlist import waitlist_join
 from needlepoint.site.forms import CancelForm, PatientDetailsForm, WaitlistForm
 from needlepoint.site.selectors import public_clinic
