@@ -227,11 +227,10 @@ class Probe:
     client, the service time of a booking by step)."""
 
     STEPS = (
-        ("_lock_resources", "locks"),
+        ("_lock_resources", "patient_lock"),
         ("booking_rules_check", "rules"),
         ("_offer_at", "availability_recompute"),
-        ("_overlapping", "recheck"),
-        ("_write_holds", "insert_holds"),
+        ("holds_claim", "claim_holds"),
         ("audit_record", "audit"),
         ("_unavailable", "refusal_alternatives"),
     )
@@ -254,13 +253,15 @@ class Probe:
             try:
                 result = original(*args, **kwargs)
             except IntegrityError:
-                if name == "_write_holds":
+                if name == "holds_claim":
                     self.bump("constraint_violations")
+                raise
+            except Exception as exc:
+                if type(exc).__name__ == "_LostRace":
+                    self.bump("lost_races_at_recheck")
                 raise
             finally:
                 self.add(step, clock.perf_counter() - started)
-            if name == "_overlapping" and result:
-                self.bump("lost_races_at_recheck")
             return result
 
         self._saved.append((module, name, original))
