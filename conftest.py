@@ -24,7 +24,8 @@ def cast(db):
 
 def _flush_around_audit_triggers(teardown):
     """Transactional tests end with a flush, which on SQLite is a DELETE that the audit
-    log's append-only triggers refuse. Drop them for the flush and put them back after.
+    log's and the signed consents' append-only triggers refuse. Drop them for the flush
+    and put them back after.
     (PostgreSQL flushes with TRUNCATE, which the row triggers do not cover.)"""
 
     def fixture_teardown(self):
@@ -33,13 +34,20 @@ def _flush_around_audit_triggers(teardown):
             for alias in self._databases_names(include_mirrors=False)
             if connections[alias].vendor == "sqlite"
         ]
+        from needlepoint.intake.models.consent import (
+            drop_consent_triggers,
+            install_consent_triggers,
+        )
+
         for conn in sqlite:
             audit_triggers.drop(conn)
+            drop_consent_triggers(conn)
         try:
             teardown(self)
         finally:
             for conn in sqlite:
                 audit_triggers.install(conn)
+                install_consent_triggers(conn)
 
     return fixture_teardown
 

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "needlepoint.catalog",
     "needlepoint.patients",
     "needlepoint.scheduling",
+    "needlepoint.intake",
     "needlepoint.messaging",
     "needlepoint.site",
     "needlepoint.api",

@@ -31,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.services import api_token_create
+from needlepoint.intake.services import intake_seed_rules
 from needlepoint.patients.models import Patient
 from needlepoint.resources.models import Location
 from needlepoint.scheduling.models import Appointment
@@ -102,7 +103,9 @@ def seed() -> str:
             )
             Appointment.objects.filter(pk=appointment.pk).update(public_id=appointment_id)
     assert Patient.objects.filter(public_id__in=PATIENTS).count() == len(PATIENTS)
-    return api_token_create(staff=cast.owner.staff_profile, name="fuzz")[1]
+    intake_seed_rules(organization=cast.clinic)
+    # The medical director may do everything the API offers (screening is clinical only).
+    return api_token_create(staff=cast.director.staff_profile, name="fuzz")[1]
 
 
 # --- Steering -------------------------------------------------------------------------
@@ -192,6 +195,12 @@ def flatmap_body(context, body):
         )  # fmt: skip
     elif path.endswith("/reschedule"):
         good = st.fixed_dictionaries({"start": st.sampled_from(FREE_STARTS)})
+    elif path.endswith("/screening/evaluate"):
+        good = st.fixed_dictionaries(
+            {"service": st.sampled_from(SERVICES), "on": st.sampled_from(DAYS),
+             "answers": st.sampled_from([{}, {"isotretinoin_last_dose": "2027-01-04"},
+                                         {"pregnant_or_breastfeeding": True}])},
+        )  # fmt: skip
     else:
         return st.just(body)
     return _sometimes(body, good)

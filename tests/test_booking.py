@@ -177,7 +177,8 @@ def test_a_failed_reschedule_keeps_the_original_booking(world, patient):
 
 
 def test_check_in_and_no_show(world, patient):
-    appointment = book(world, world.face, at(2027, 1, 11, 10), patient)
+    # A consultation: treatments also need screening and consent (tests/test_intake_flow.py).
+    appointment = book(world, world.consultation, at(2027, 1, 11, 10), patient)
     with pytest.raises(BookingRuleError):
         appointment_mark_no_show(appointment=appointment, now=at(2027, 1, 11, 9))
     appointment_check_in(appointment=appointment, now=at(2027, 1, 11, 9, 55))

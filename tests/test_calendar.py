@@ -120,7 +120,8 @@ def test_conflict_reasons_cover_hours_closures_and_people(world):
 
 
 def test_check_in_no_show_and_cancel_from_the_appointment_page(client, cast, world, time_machine):
-    appointment = book(world, world.face, at(2027, 1, 11, 10), patient=cast.patient)
+    # A consultation: a treatment's check-in also needs screening and consent.
+    appointment = book(world, world.consultation, at(2027, 1, 11, 10), patient=cast.patient)
     sign_in(client, cast.frontdesk)
     url = reverse("scheduling:appointment-detail", args=[appointment.public_id])
     assert "Check in" in client.get(url).content.decode()

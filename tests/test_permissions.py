@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.personas import PERSONAS, sign_in
 
-OWN_NAMESPACES = {"site", "core", "patients", "scheduling", "messaging", "accounts"}
+OWN_NAMESPACES = {"site", "core", "patients", "scheduling", "messaging", "accounts", "intake"}
 
 ANON = "anonymous"
 REDIRECT_TO_LOGIN = 302
@@ -113,6 +113,81 @@ def _staff_booking(cast, name: str, *, outsider: bool = False) -> dict[str, str]
     return {"public_id": str(appointment.public_id)}
 
 
+def _intake_ready(cast, clinic) -> None:
+    from needlepoint.intake.consents import intake_seed_consents
+    from needlepoint.intake.services import intake_seed_questionnaire, intake_seed_rules
+
+    if not cast.__dict__.setdefault("_intake", set()) >= {clinic.pk}:
+        intake_seed_rules(organization=clinic)
+        intake_seed_questionnaire(organization=clinic)
+        intake_seed_consents(organization=clinic)
+        cast._intake.add(clinic.pk)
+
+
+def _questionnaire(cast) -> dict[str, str]:
+    from needlepoint.intake.links import questionnaire_token
+
+    _intake_ready(cast, cast.clinic)
+    return {"token": questionnaire_token(_appointment(cast, cast.clinic, cast.patient))}
+
+
+def _screening(cast, *, outsider: bool = False) -> dict[str, str]:
+    """A screening waiting for review (an unanswered question) in one clinic."""
+    from needlepoint.intake.selectors import questionnaire_current
+    from needlepoint.intake.services import questionnaire_submit
+
+    clinic = cast.outsider_clinic if outsider else cast.clinic
+    patient = cast.outsider_patient if outsider else cast.patient
+    _intake_ready(cast, clinic)
+    appointment = _appointment(cast, clinic, patient)
+    _, screenings = questionnaire_submit(
+        patient=patient,
+        questionnaire=questionnaire_current(organization=clinic),
+        answers={"bleeding_disorder": None},
+        channel="staff",
+        appointment=appointment,
+    )
+    return {"public_id": str(screenings[0].public_id)}
+
+
+def _consent(cast, name: str, *, outsider: bool = False) -> dict[str, str]:
+    """URL kwargs for the consent pages: a signed link, or a patient and a signature."""
+    from needlepoint.intake.consents import (
+        consent_documents_current,
+        consent_sign,
+        consent_token,
+        marketing_withdraw_token,
+    )
+    from needlepoint.intake.models import ConsentKind
+    from tests.test_consents import drawn_png
+
+    clinic = cast.outsider_clinic if outsider else cast.clinic
+    patient = cast.outsider_patient if outsider else cast.patient
+    _intake_ready(cast, clinic)
+    appointment = _appointment(cast, clinic, patient)
+    if name in {"overview", "sign", "done"}:
+        kwargs = {"token": consent_token(appointment)}
+        return kwargs if name == "overview" else {**kwargs, "kind": "micro_needling"}
+    signatures = cast.__dict__.setdefault("_signatures", {})
+    if clinic.pk not in signatures:
+        document = consent_documents_current(
+            organization_id=clinic.pk, kinds=[ConsentKind.MARKETING_PHOTOS]
+        )[ConsentKind.MARKETING_PHOTOS]
+        signatures[clinic.pk] = consent_sign(
+            patient=patient,
+            document=document,
+            typed_name=f"{patient.first_name} {patient.last_name}",
+            signature_png=drawn_png(),
+        )
+    signature = signatures[clinic.pk]
+    if name == "withdraw-link":
+        return {"token": marketing_withdraw_token(signature)}
+    kwargs = {"public_id": str(patient.public_id)}
+    return kwargs if name == "patient" else {**kwargs, "signature_id": str(signature.public_id)}
+
+
+DIRECTOR_ONLY = expect(302, 403, 403, 403, 200, 403)
+
 # url name -> (how to build its kwargs from the cast, expected status per persona)
 MATRIX = {
     "site:home": (None, PUBLIC),
@@ -145,6 +220,20 @@ MATRIX = {
         expect(302, 403, 405, 405, 405, 405),
     ),
     "admin:index": (None, CONFIGURATION),
+    "intake:questionnaire": (_questionnaire, PUBLIC),
+    "intake:questionnaire-done": (_questionnaire, PUBLIC_REDIRECT),  # nothing answered yet
+    "intake:review-list": (None, DIRECTOR_ONLY),
+    "intake:review-detail": (_screening, DIRECTOR_ONLY),
+    "intake:consent-overview": (lambda c: _consent(c, "overview"), PUBLIC),
+    "intake:consent-sign": (lambda c: _consent(c, "sign"), PUBLIC),
+    "intake:consent-done": (lambda c: _consent(c, "done"), PUBLIC_REDIRECT),  # nothing signed
+    "intake:marketing-withdraw": (lambda c: _consent(c, "withdraw-link"), PUBLIC),
+    "intake:patient-consents": (lambda c: _consent(c, "patient"), ALL_STAFF),
+    "intake:consent-pdf": (lambda c: _consent(c, "pdf"), ALL_STAFF),
+    "intake:consent-withdraw": (
+        lambda c: _consent(c, "pdf"),
+        expect(302, 403, 405, 405, 405, 405),
+    ),
 }
 
 # Routes that take an object: each is tried with a real id from the outsider clinic.
@@ -155,7 +244,16 @@ FOREIGN_OBJECTS = {
     "scheduling:appointment-new": lambda c: _staff_booking(c, "new", outsider=True),
     "scheduling:appointment-detail": lambda c: _staff_booking(c, "id", outsider=True),
     "scheduling:appointment-move": lambda c: _staff_booking(c, "id", outsider=True),
+    "intake:patient-consents": lambda c: _consent(c, "patient", outsider=True),
+    "intake:consent-pdf": lambda c: _consent(c, "pdf", outsider=True),
 }
+
+
+@pytest.mark.parametrize("url_name", ["intake:review-detail"])
+def test_a_foreign_screening_is_not_found_for_the_director(client, cast, url_name):
+    url = reverse(url_name, kwargs=_screening(cast, outsider=True))
+    sign_in(client, cast.director)
+    assert client.get(url).status_code == 404
 
 
 def _own_url_names() -> set[str]:
@@ -189,6 +287,7 @@ def test_role_matrix(client, cast, url_name, persona):
         response.status_code == REDIRECT_TO_LOGIN
         and persona == ANON
         and not url_name.startswith("site:")
+        and expected is not PUBLIC_REDIRECT  # patients' pages that move on, not a login
     ):
         # Straight to the staff login, or via the admin's login, which forwards there.
         assert "/login/" in response["Location"]

@@ -22,6 +22,7 @@ _NAV = [
     ("Dashboard", "core:dashboard", "dashboard.view", "home"),
     ("Calendar", "scheduling:calendar-today", "calendar.view", "calendar"),
     ("Patients", "patients:patient-list", "patients.list", "users"),
+    ("Screening review", "intake:review-list", "screening.review", "check"),
     ("Audit log", "core:audit-log", "audit.view", "shield"),
     ("Configuration", "admin:index", "admin.configure", "settings"),
 ]

@@ -33,6 +33,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "admin.configure": LEADERSHIP,
     "clinical.view": CLINICAL,
     "calendar_feed.manage": CLINICAL,
+    "screening.evaluate": CLINICAL,
+    "screening.edit": frozenset({Role.MEDICAL_DIRECTOR}),
+    "screening.review": frozenset({Role.MEDICAL_DIRECTOR}),
+    "consents.view": ALL_STAFF,
 }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -360,3 +360,29 @@ def patient_out(patient: Patient) -> PatientOut:
         has_portal_account=patient.user_id is not None,
         is_archived=patient.is_archived,
     )
+
+
+class ScreeningIn(Schema):
+    service: str = Field(pattern=SLUG_PATTERN, max_length=60, examples=["prp-microneedling-face"])
+    on: date = Field(description="The planned treatment date; waits are measured to it.")
+    areas: list[Annotated[str, Field(max_length=40)]] | None = Field(
+        default=None,
+        max_length=20,
+        description="Treatment area codes; leave out for the service's own areas.",
+    )
+    answers: dict[str, Any] = Field(
+        description="Intake answers by DOMAIN.md §12 code; null or absent means unknown.",
+        examples=[{"isotretinoin_current": False, "isotretinoin_last_dose": "2027-01-15"}],
+    )
+
+
+class FindingOut(Schema):
+    rule: str = Field(examples=["MN10"])
+    outcome: str = Field(examples=["review"])
+    until: date | None = Field(description="First date the finding no longer applies, if known.")
+    message: str
+
+
+class ScreeningOut(Schema):
+    outcome: str = Field(description="allow, caution, review, block_until or block.")
+    findings: list[FindingOut]

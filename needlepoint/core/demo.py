@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
+from io import BytesIO
 from typing import Any
 
 from allauth.mfa import app_settings as mfa_settings
@@ -31,6 +32,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.roles import Role
@@ -48,6 +50,14 @@ from needlepoint.catalog.models import (
 )
 from needlepoint.catalog.services import catalog_seed_defaults
 from needlepoint.core.models import Organization
+from needlepoint.intake.consents import consent_missing, consent_sign, intake_seed_consents
+from needlepoint.intake.models import ScreeningRule
+from needlepoint.intake.services import (
+    default_questionnaire,
+    intake_seed_questionnaire,
+    intake_seed_rules,
+    questionnaire_submit,
+)
 from needlepoint.patients.models import Patient, ReminderChannel
 from needlepoint.patients.services import patient_register
 from needlepoint.resources.models import (
@@ -1107,6 +1117,94 @@ def _load_portal_user(organization: Organization, new: Counter[str]) -> None:
         new["portal_users"] += 1
 
 
+def _healthy_answers(rng: random.Random) -> dict[str, object]:
+    """A patient with nothing any rule picks up."""
+    answers: dict[str, object] = {}
+    for section in default_questionnaire()["sections"]:
+        for question in section["questions"]:
+            kind = question["kind"]
+            answers[question["code"]] = {
+                "yes_no": False,
+                "date_or_never": "never",
+                "choice": "none",
+                "fitzpatrick": rng.choice([2, 3, 3, 4]),
+            }[kind]
+    answers["accepts_prp_risks"] = True
+    return answers
+
+
+def _scribble(rng: random.Random) -> bytes:
+    """A drawn signature for the demo's signed consents."""
+    image = Image.new("RGBA", (600, 200), (0, 0, 0, 0))
+    points = [(30 + 60 * n, rng.randint(50, 160)) for n in range(10)]
+    ImageDraw.Draw(image).line(points, fill=(20, 24, 31, 255), width=4)
+    out = BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _load_intake(organization: Organization, today: date, new: Counter[str]) -> None:
+    """Health answers and consents for most booked treatments ahead: most clear and signed,
+    one waiting for the medical director's review (isotretinoin stopped three months ago),
+    and the last two not answered yet, so the calendar shows every flag."""
+    from needlepoint.intake.models import QuestionnaireResponse
+    from needlepoint.intake.selectors import questionnaire_current
+    from needlepoint.scheduling.models import Appointment, AppointmentStatus
+
+    if QuestionnaireResponse.objects.filter(organization=organization).exists():
+        return
+    rng = random.Random(DEMO_RANDOM_SEED + 7)  # noqa: S311 - demo data, not security
+    questionnaire = questionnaire_current(organization=organization)
+    ahead = list(
+        Appointment.objects.filter(
+            organization=organization,
+            status=AppointmentStatus.BOOKED,
+            service__kind="treatment",
+            starts_at__date__gte=today,
+        )
+        .select_related("patient", "service", "location")
+        .order_by("starts_at")
+    )
+    answered: set[int] = set()
+    for number, appointment in enumerate(ahead[:-2] if len(ahead) > 2 else []):
+        patient = appointment.patient
+        if patient.pk in answered:
+            continue  # one set of answers screens all of a patient's visits ahead
+        answered.add(patient.pk)
+        answers = _healthy_answers(rng)
+        if number == 1:
+            answers["isotretinoin_last_dose"] = (today - timedelta(days=90)).isoformat()
+        questionnaire_submit(
+            patient=patient,
+            questionnaire=questionnaire,
+            answers=answers,
+            channel="link",
+            appointment=appointment,
+        )
+        new["questionnaire_responses"] += 1
+        day = appointment.starts_at.astimezone(appointment.location.zone).date()
+        for document in consent_missing(patient=patient, service=appointment.service, on=day):
+            consent_sign(
+                patient=patient,
+                document=document,
+                typed_name=f"{patient.first_name} {patient.last_name}",
+                signature_png=_scribble(rng),
+                appointment=appointment,
+            )
+            new["consent_signatures"] += 1
+
+
+def _demo_rule_choices(organization: Organization) -> None:
+    """Sandia's medical director's one change to the shipped rules: PRP facials go ahead
+    without a platelet count or haemoglobin on file (a caution, not a review), unless the
+    patient's answers call for one. Shown in the configuration site next to its source."""
+    for code in ("PRP03", "PRP07"):
+        rule = ScreeningRule.objects.get(organization=organization, code=code)
+        if rule.definition.get("unknown") != "caution":
+            rule.definition = {**rule.definition, "unknown": "caution"}
+            rule.save(update_fields=["definition", "updated_at"])
+
+
 def _reference_rows(organization: Organization) -> int:
     """Treatment areas, indications and competencies seeded from DOMAIN.md."""
     return sum(
@@ -1166,6 +1264,10 @@ def demo_load(*, today: date | None = None) -> DemoSummary:
         new["organizations"] += created
         seeded_before = _reference_rows(organization)
         catalog_seed_defaults(organization=organization)
+        intake_seed_rules(organization=organization)
+        intake_seed_questionnaire(organization=organization)
+        intake_seed_consents(organization=organization)
+        _demo_rule_choices(organization)
         new["reference_rows"] += _reference_rows(organization) - seeded_before
         locations = _load_locations(organization, new)
         _load_devices(organization, locations, today, new)
@@ -1176,6 +1278,7 @@ def demo_load(*, today: date | None = None) -> DemoSummary:
         _load_portal_user(organization, new)
         _load_working_hours(organization, new)
         _load_appointments(organization, today, new)
+        _load_intake(organization, today, new)
         counts = _totals(organization)
     return DemoSummary(
         organization=organization,

@@ -251,6 +251,11 @@ class Rule:
     unknown: Outcome = Outcome.REVIEW
     note: str = ""
 
+    @property
+    def answers_read(self) -> frozenset[str]:
+        """Every answer code the rule's cases test."""
+        return frozenset(c.answer for case in self.cases for c in case.when if c.answer)
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Rule:
         """Parse and validate one rule of ``screening_rules.json``; raises `RuleError`."""

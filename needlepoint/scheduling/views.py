@@ -68,6 +68,7 @@ def calendar_day_view(request: HttpRequest, location_slug: str, day: str) -> Htt
     location = _location(request, location_slug)
     the_day = _day(day)
     board = calendar_day(location=location, day=the_day)
+    _flag_screenings(board)
     audit_record(
         action=AuditAction.LIST,
         request=request,
@@ -113,6 +114,17 @@ def calendar_week_view(request: HttpRequest, location_slug: str, day: str) -> Ht
     )
 
 
+def _flag_screenings(board) -> None:
+    """Mark the day's visits whose health screening is missing or unresolved."""
+    from needlepoint.intake.selectors import screening_flags
+
+    flags = screening_flags(board.appointments)
+    shown = [c.block.appointment for col in board.columns for c in col.cells if c.block]
+    for appointment in [*board.appointments, *shown]:
+        if appointment is not None:
+            appointment.screening_flag = flags.get(appointment.pk)
+
+
 def _appointment(request: HttpRequest, public_id: str) -> Appointment:
     return get_scoped_or_404(
         Appointment.objects.select_related(
@@ -136,7 +148,12 @@ def appointment_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if action == "check_in":
-                appointment_check_in(appointment=appointment, request=request)
+                appointment_check_in(
+                    appointment=appointment,
+                    answers_unchanged=request.POST.get("answers_unchanged") == "on",
+                    staff=request.staff,  # type: ignore[attr-defined]
+                    request=request,
+                )
                 messages.success(request, "Checked in.")
             elif action == "no_show":
                 appointment_mark_no_show(appointment=appointment, request=request)
@@ -180,8 +197,30 @@ def appointment_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "reschedule_url": reverse(
                 "scheduling:appointment-move", kwargs={"public_id": appointment.public_id}
             ),
+            **_readiness(appointment),
         },
     )
+
+
+def _readiness(appointment: Appointment) -> dict:
+    """The health screening and consent as the front desk needs them: a status and what
+    is missing, never the answers (those are for clinical roles)."""
+    from needlepoint.intake.consents import consent_sign_url
+    from needlepoint.intake.links import questionnaire_url
+    from needlepoint.intake.selectors import check_in_blockers, screening_current
+    from needlepoint.intake.services import screens_needed
+
+    if not screens_needed(appointment):
+        return {"screens": False}
+    return {
+        "screens": True,
+        "screening": screening_current(appointment=appointment),
+        "blockers": check_in_blockers(appointment=appointment)
+        if appointment.status == AppointmentStatus.BOOKED
+        else [],
+        "kiosk_questionnaire_url": questionnaire_url(appointment, absolute=False) + "?kiosk=1",
+        "kiosk_consent_url": consent_sign_url(appointment, absolute=False) + "?kiosk=1",
+    }
 
 
 def _parse_start(value: str, location: Location) -> datetime | None:

@@ -245,8 +245,16 @@ def booking_confirmed(request: HttpRequest, token: str) -> HttpResponse:
             "token": token,
             "start": appointment.starts_at.astimezone(appointment.location.zone),
             "step": 5,
+            "questionnaire_url": _questionnaire_link(appointment),
         },
     )
+
+
+def _questionnaire_link(appointment) -> str | None:
+    from needlepoint.intake.links import questionnaire_url
+    from needlepoint.intake.services import screens_needed
+
+    return questionnaire_url(appointment, absolute=False) if screens_needed(appointment) else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -281,6 +289,7 @@ def booking_manage(request: HttpRequest, token: str) -> HttpResponse:
             "window_hours": location.cancellation_window_hours,
             "form": form,
             "reschedule_url": reverse("site:booking-reschedule", kwargs={"token": token}),
+            "questionnaire_url": _questionnaire_link(appointment) if active else None,
         },
     )
 

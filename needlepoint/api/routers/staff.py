@@ -24,9 +24,12 @@ from needlepoint.api.schemas import (
     AppointmentOut,
     CancelIn,
     Error,
+    FindingOut,
     PatientListItem,
     PatientOut,
     RescheduleIn,
+    ScreeningIn,
+    ScreeningOut,
     SlotUnavailableError,
     appointment_out,
     out_of_reach,
@@ -34,8 +37,12 @@ from needlepoint.api.schemas import (
     patient_out,
     plain_text,
 )
+from needlepoint.catalog.models import TreatmentArea
+from needlepoint.catalog.selectors import service_get
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction, Organization
+from needlepoint.intake.answers import AnswerError
+from needlepoint.intake.services import screening_evaluate
 from needlepoint.patients.selectors import patient_get, patient_list
 from needlepoint.resources.selectors import location_get
 from needlepoint.scheduling.models import Appointment, AppointmentStatus
@@ -233,3 +240,43 @@ def patient_get_view(request: HttpRequest, patient_id: uuid.UUID):
     patient = patient_get(organization=_organization(request), public_id=str(patient_id))
     _audit_reads(request, AuditAction.VIEW, [patient], lambda p: p)
     return patient_out(patient)
+
+
+@router.post(
+    "/screening/evaluate",
+    auth=staff_auth("screening.evaluate"),
+    response={200: ScreeningOut, **WRITE_REFUSALS},
+    operation_id="screening_evaluate",
+    url_name="screening_evaluate",
+    summary="Screen intake answers against the clinic's contraindication rules",
+    description=(
+        "Evaluates `answers` (DOMAIN.md §12 codes) for `service` on the planned date `on`, "
+        "with the clinic's active rules (DOMAIN.md §3–§4, as its medical director keeps "
+        "them). `outcome` is the most severe finding: `allow`, `caution`, `review`, "
+        "`block_until` or `block`; an unanswered question a rule needs is `review`, never "
+        "`allow`. 422 `unknown_answer` for an answer code that does not exist, `invalid` "
+        "for a value of the wrong type or an unknown area. Nothing is stored."
+    ),
+)
+def screening_evaluate_view(request: HttpRequest, body: ScreeningIn):
+    organization = _organization(request)
+    service = service_get(organization=organization, slug=body.service, bookable_online=False)
+    try:
+        screening = screening_evaluate(
+            organization=organization,
+            service=service,
+            on=body.on,
+            answers=body.answers,
+            area_codes=body.areas,
+        )
+    except AnswerError as refused:
+        raise invalid(f"answers.{refused.field}", refused.message, code=refused.code) from None
+    except TreatmentArea.DoesNotExist as unknown:
+        raise invalid("areas", str(unknown)) from None
+    return ScreeningOut(
+        outcome=str(screening.outcome),
+        findings=[
+            FindingOut(rule=f.rule, outcome=str(f.outcome), until=f.until, message=f.message)
+            for f in screening.findings
+        ],
+    )

@@ -1,0 +1,73 @@
+"""Medical-history questionnaires (versioned) and the answers patients give."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from needlepoint.core.models import OrganizationScopedModel
+
+
+class Questionnaire(OrganizationScopedModel):
+    """One version of a clinic's medical-history questionnaire. `questions` holds
+    `{"sections": [{"title", "intro"?, "prp_only"?, "questions": [...]}], "clinician": [...]}`,
+    each question `{"code", "kind", "text", "help"?, "choices"?, "prp_only"?, "optional"?}`
+    (see intake/data/questionnaire.json): `code` is a DOMAIN.md §12 answer code (the rules
+    read those) or a clinic's own `x_…` code (recorded, read by no rule). A published
+    version is frozen; a change is a new version."""
+
+    title = models.CharField(max_length=120)
+    version = models.PositiveIntegerField()
+    questions = models.JSONField()
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "version"], name="questionnaire_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"
+
+
+class AnswerChannel(models.TextChoices):
+    LINK = "link", "Secure link"
+    KIOSK = "kiosk", "Front-desk tablet"
+    STAFF = "staff", "Entered by staff"
+
+
+class QuestionnaireResponse(OrganizationScopedModel):
+    """A patient's answers to one questionnaire version: part of the chart, never edited
+    (a change is a new response) and never deleted. `answers` holds parsed values by code
+    (dates as ISO strings), None for a question left unanswered."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="questionnaire_responses"
+    )
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
+    appointment = models.ForeignKey(
+        "scheduling.Appointment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="questionnaire_responses",
+        help_text="The visit the link or tablet was opened for.",
+    )
+    answers = models.JSONField()
+    channel = models.CharField(max_length=10, choices=AnswerChannel.choices)
+    submitted_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Re-confirmed unchanged at a check-in."
+    )
+    confirmed_by = models.ForeignKey(
+        "accounts.StaffProfile", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["patient", "-submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"Questionnaire answers {self.public_id}"

@@ -1,0 +1,349 @@
+"""Writes for intake: seeding a clinic's rules and questionnaire, recording answers,
+screening appointments against the rules, and the medical director's decisions.
+
+Order inside each write (STYLE.md): lock, check, validate, save, audit, side effects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from needlepoint.accounts.models import StaffProfile
+from needlepoint.catalog.models import Service, ServiceKind, TreatmentArea
+from needlepoint.core.audit import audit_record
+from needlepoint.core.models import AuditAction, Organization
+from needlepoint.intake.answers import parse_answers
+from needlepoint.intake.models import (
+    AnswerChannel,
+    Questionnaire,
+    QuestionnaireResponse,
+    ReviewScope,
+    Screening,
+    ScreeningRule,
+    ScreeningStatus,
+)
+from needlepoint.intake.rules import (
+    Area,
+    Outcome,
+    evaluate,
+    load_default_rules,
+)
+from needlepoint.intake.rules import (
+    Screening as Verdict,
+)
+from needlepoint.intake.selectors import screening_rules
+from needlepoint.patients.models import Patient
+from needlepoint.scheduling.models import HOLDING_STATUSES, Appointment, AppointmentStatus
+
+ROW_FIELDS = ("code", "title", "applies", "source_ids")
+# Answers the treatment record gives, not the patient (DOMAIN.md §10.7).
+CHARTING_ANSWERS = frozenset({"topical_product_not_for_intradermal_use"})
+QUESTIONNAIRE_FILE = Path(__file__).parent / "data" / "questionnaire.json"
+
+
+class ReviewError(Exception):
+    """A decision that cannot be taken (not awaiting review, no reason given…)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@cache
+def default_questionnaire() -> dict[str, Any]:
+    return json.loads(QUESTIONNAIRE_FILE.read_text(encoding="utf-8"))
+
+
+@transaction.atomic
+def intake_seed_rules(*, organization: Organization) -> int:
+    """Give an organization its own copy of the shipped screening rules; returns how many
+    were added. Rules it has already are left alone: they belong to its medical director."""
+    added = 0
+    for position, data in enumerate(load_default_rules()):
+        _, created = ScreeningRule.objects.get_or_create(
+            organization=organization,
+            code=data["code"],
+            defaults={
+                "title": data["title"],
+                "applies": data["applies"],
+                "source_ids": data["source_ids"],
+                "definition": {k: v for k, v in data.items() if k not in ROW_FIELDS},
+                "sort_order": position,
+            },
+        )
+        added += created
+    return added
+
+
+@transaction.atomic
+def intake_seed_questionnaire(*, organization: Organization) -> Questionnaire:
+    """The organization's first questionnaire version, published; an existing one is kept."""
+    data = default_questionnaire()
+    questionnaire, _ = Questionnaire.objects.get_or_create(
+        organization=organization,
+        version=1,
+        defaults={
+            "title": data["title"],
+            "questions": {"sections": data["sections"], "clinician": data["clinician"]},
+            "published_at": timezone.now(),
+        },
+    )
+    return questionnaire
+
+
+def _areas(service: Service, area_codes: Sequence[str] | None, organization) -> list[Area]:
+    if area_codes is None:
+        rows = list(service.areas.all())
+    else:
+        found = {
+            a.code: a
+            for a in TreatmentArea.objects.filter(organization=organization, code__in=area_codes)
+        }
+        missing = [code for code in area_codes if code not in found]
+        if missing:
+            raise TreatmentArea.DoesNotExist(f"Unknown treatment area: {', '.join(missing)}.")
+        rows = [found[code] for code in dict.fromkeys(area_codes)]
+    return [Area(a.code, is_face=a.is_face, is_perioral=a.is_perioral) for a in rows]
+
+
+def screening_evaluate(
+    *,
+    organization: Organization,
+    service: Service,
+    on: date,
+    answers: Mapping[str, object],
+    area_codes: Sequence[str] | None = None,
+    context: Mapping[str, object] | None = None,
+    before_charting: bool = False,
+) -> Verdict:
+    """Screen answers (DOMAIN.md §12 codes) for `service` on the planned date `on`, with the
+    organization's active rules. The treated areas are `area_codes` when given, else the
+    service's. `before_charting` leaves out the rules about what the chart decides (the
+    product applied, MN27): an intake cannot know it, and the chart checks it when the
+    product is recorded. Raises `AnswerError` for an unknown code or an unusable value,
+    and `TreatmentArea.DoesNotExist` for an area code the clinic does not have."""
+    rules = screening_rules(organization=organization)
+    if before_charting:
+        rules = [rule for rule in rules if not rule.answers_read & CHARTING_ANSWERS]
+    return evaluate(
+        rules,
+        answers,
+        on=on,
+        uses_prp=service.uses_prp,
+        areas=_areas(service, area_codes, organization),
+        context=context,
+    )
+
+
+def clinic_facts(*, patient: Patient) -> dict[str, object]:
+    """Answers the clinic knows without asking: the date of birth on the record."""
+    return {"date_of_birth": patient.date_of_birth} if patient.date_of_birth else {}
+
+
+def _status(verdict: Verdict) -> ScreeningStatus:
+    return {
+        Outcome.ALLOW: ScreeningStatus.CLEAR,
+        Outcome.CAUTION: ScreeningStatus.CAUTION,
+        Outcome.REVIEW: ScreeningStatus.NEEDS_REVIEW,
+        Outcome.BLOCK_UNTIL: ScreeningStatus.BLOCKED,
+        Outcome.BLOCK: ScreeningStatus.BLOCKED,
+    }[verdict.outcome]
+
+
+def _findings_json(verdict: Verdict) -> list[dict[str, Any]]:
+    return [
+        {
+            "rule": f.rule,
+            "outcome": str(f.outcome),
+            "until": f.until.isoformat() if f.until else None,
+            "message": f.message,
+            "patient_message": f.patient_message,
+        }
+        for f in verdict.findings
+    ]
+
+
+def screens_needed(appointment: Appointment) -> bool:
+    """Treatments are screened; consultations are where screening questions get asked."""
+    return appointment.service.kind == ServiceKind.TREATMENT
+
+
+def appointment_screen(
+    *, appointment: Appointment, response: QuestionnaireResponse, now: datetime | None = None
+) -> Screening:
+    """Screen one appointment with one set of answers and keep the verdict. A clinician's
+    series approval for the same service and the same answers carries over."""
+    now = now or timezone.now()
+    organization = appointment.organization
+    on = appointment.starts_at.astimezone(appointment.location.zone).date()
+    answers = {**clinic_facts(patient=response.patient)}
+    answers.update(
+        {k: v for k, v in response.answers.items() if v is not None and not k.startswith("x_")}
+    )
+    verdict = screening_evaluate(
+        organization=organization,
+        service=appointment.service,
+        on=on,
+        answers=answers,
+        before_charting=True,
+    )
+    status = _status(verdict)
+    carried = None
+    if status == ScreeningStatus.NEEDS_REVIEW:
+        carried = (
+            Screening.objects.filter(
+                organization=organization,
+                response=response,
+                status=ScreeningStatus.APPROVED,
+                scope=ReviewScope.SERIES,
+                appointment__patient=appointment.patient,
+                appointment__service=appointment.service,
+            )
+            .order_by("-decided_at")
+            .first()
+        )
+        if carried is not None and {f["rule"] for f in carried.findings} >= {
+            f.rule for f in verdict.findings if f.outcome is Outcome.REVIEW
+        }:
+            status = ScreeningStatus.APPROVED
+        else:
+            carried = None
+    blocked = [f.until for f in verdict.findings if f.outcome is Outcome.BLOCK_UNTIL and f.until]
+    return Screening.objects.create(
+        organization=organization,
+        appointment=appointment,
+        response=response,
+        outcome=str(verdict.outcome),
+        findings=_findings_json(verdict),
+        status=status,
+        blocked_until=max(blocked) if blocked and verdict.outcome is Outcome.BLOCK_UNTIL else None,
+        evaluated_at=now,
+        carried_from=carried,
+        decided_by=carried.decided_by if carried else None,
+        decided_at=carried.decided_at if carried else None,
+        decision_reason=carried.decision_reason if carried else "",
+        scope=ReviewScope.SERIES if carried else "",
+    )
+
+
+def upcoming_appointments(patient: Patient, *, now: datetime) -> list[Appointment]:
+    return list(
+        Appointment.objects.filter(
+            patient=patient, status=AppointmentStatus.BOOKED, ends_at__gt=now
+        )
+        .select_related("service", "location", "organization")
+        .order_by("starts_at")
+    )
+
+
+def questionnaire_submit(
+    *,
+    patient: Patient,
+    questionnaire: Questionnaire,
+    answers: Mapping[str, object],
+    channel: AnswerChannel | str,
+    appointment: Appointment | None = None,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> tuple[QuestionnaireResponse, list[Screening]]:
+    """Record a patient's answers (validated against the §12 codes; a clinic's own `x_`
+    questions are kept as given) and screen every upcoming treatment of theirs."""
+    now = now or timezone.now()
+    known = {k: v for k, v in answers.items() if not k.startswith("x_")}
+    parsed = parse_answers(known)  # raises AnswerError before anything is written
+    stored = {
+        code: value.isoformat() if isinstance(value, date) else value
+        for code, value in parsed.items()
+    }
+    stored.update({k: v for k, v in answers.items() if k.startswith("x_")})
+    with transaction.atomic():
+        response = QuestionnaireResponse.objects.create(
+            organization_id=patient.organization_id,
+            patient=patient,
+            questionnaire=questionnaire,
+            appointment=appointment,
+            answers=stored,
+            channel=channel,
+            submitted_at=now,
+        )
+        audit_record(
+            action=AuditAction.CREATE,
+            request=request,
+            organization=patient.organization,
+            obj=response,
+            patient=patient,
+            detail={"channel": str(channel), "questionnaire_version": questionnaire.version},
+        )
+        screenings = [
+            appointment_screen(appointment=visit, response=response, now=now)
+            for visit in upcoming_appointments(patient, now=now)
+            if screens_needed(visit)
+        ]
+    return response, screenings
+
+
+def screening_decide(
+    *,
+    screening: Screening,
+    staff: StaffProfile,
+    approve: bool,
+    reason: str,
+    scope: ReviewScope | str = ReviewScope.APPOINTMENT,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> Screening:
+    """The medical director approves or declines a screening that needs review, with a
+    reason, for that appointment or for the series (later sessions of the same service
+    screened with the same answers)."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise ReviewError("Give a reason: it goes into the chart with your decision.")
+    if scope not in ReviewScope.values:
+        raise ReviewError("Choose whether the decision covers this appointment or the series.")
+    with transaction.atomic():
+        locked = Screening.objects.select_for_update().get(pk=screening.pk)
+        if locked.status != ScreeningStatus.NEEDS_REVIEW:
+            raise ReviewError(f"This screening is {locked.get_status_display().lower()} already.")
+        locked.status = ScreeningStatus.APPROVED if approve else ScreeningStatus.DECLINED
+        locked.decided_by, locked.decided_at = staff, now
+        locked.decision_reason, locked.scope = reason, scope
+        locked.save(
+            update_fields=["status", "decided_by", "decided_at", "decision_reason", "scope"]
+        )
+        audit_record(
+            action=AuditAction.UPDATE,
+            request=request,
+            organization=locked.organization,
+            obj=locked,
+            patient=locked.appointment.patient,
+            detail={"status": locked.status, "scope": str(scope)},
+        )
+        if approve and scope == ReviewScope.SERIES:
+            for later in Screening.objects.filter(
+                response=locked.response,
+                status=ScreeningStatus.NEEDS_REVIEW,
+                appointment__patient=locked.appointment.patient,
+                appointment__service=locked.appointment.service,
+                appointment__status__in=HOLDING_STATUSES,
+            ).exclude(pk=locked.pk):
+                appointment_screen(appointment=later.appointment, response=locked.response, now=now)
+    return locked
+
+
+def response_confirm(
+    *, response: QuestionnaireResponse, staff: StaffProfile, now: datetime | None = None
+) -> None:
+    """At check-in the patient says nothing has changed since they answered."""
+    QuestionnaireResponse.objects.filter(pk=response.pk).update(
+        confirmed_at=now or timezone.now(), confirmed_by=staff
+    )

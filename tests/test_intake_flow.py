@@ -1,0 +1,337 @@
+"""The health questionnaire after booking, the screening it produces, the medical
+director's review, and what check-in and the calendar make of it."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from needlepoint.core.models import AuditAction, AuditEvent
+from needlepoint.intake.consents import intake_seed_consents
+from needlepoint.intake.links import questionnaire_url
+from needlepoint.intake.models import AnswerChannel, QuestionnaireResponse, ScreeningStatus
+from needlepoint.intake.selectors import screening_current
+from needlepoint.intake.services import intake_seed_questionnaire, intake_seed_rules
+from needlepoint.scheduling.models import AppointmentStatus
+from needlepoint.scheduling.services import BookingRuleError, appointment_book, appointment_check_in
+from tests.intake_support import form_data
+from tests.personas import sign_in
+from tests.scheduling_world import at, make_world
+
+NOW = at(2027, 1, 4, 8)
+
+
+@pytest.fixture
+def world(cast, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    world = make_world(clinic=cast.clinic)
+    intake_seed_rules(organization=cast.clinic)
+    intake_seed_questionnaire(organization=cast.clinic)
+    intake_seed_consents(organization=cast.clinic)
+    return world
+
+
+def book(world, cast, service=None, start=None):
+    return appointment_book(
+        location=world.location,
+        service=service or world.face,
+        start=start or at(2027, 1, 11, 10),
+        patient=cast.patient,
+        source="phone",
+        now=NOW,
+    )
+
+
+def answer(client, appointment, *, kiosk=False, **answers):
+    url = questionnaire_url(appointment, absolute=False) + ("?kiosk=1" if kiosk else "")
+    data = form_data(uses_prp=appointment.service.uses_prp, **answers)
+    return client.post(url, data, follow=True)
+
+
+def test_the_link_opens_the_questionnaire_for_the_visit(client, world, cast):
+    appointment = book(world, cast)
+    page = client.get(questionnaire_url(appointment, absolute=False))
+    assert page.status_code == 200
+    assert b"Before your visit" in page.content
+    assert b"isotretinoin" in page.content
+    assert b"PRP" not in page.content  # PRP questions only for PRP services
+
+
+def test_a_forged_link_is_a_404(client, world):
+    assert client.get("/health/not-a-token/").status_code == 404
+
+
+def test_isotretinoin_stopped_three_months_ago_waits_for_a_clinician(client, world, cast):
+    appointment = book(world, cast)
+    page = answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    assert b"a clinician will review your answers" in page.content
+    assert b"isotretinoin" not in page.content.lower()  # no medical detail on the page
+    screening = screening_current(appointment=appointment)
+    assert screening.status == ScreeningStatus.NEEDS_REVIEW
+    assert [f["rule"] for f in screening.findings] == ["MN10"]
+    response = QuestionnaireResponse.objects.get(patient=cast.patient)
+    assert response.answers["isotretinoin_last_dose"] == "2026-10-11"
+    assert response.channel == AnswerChannel.LINK
+    assert AuditEvent.objects.filter(
+        action=AuditAction.CREATE,
+        patient_ref=str(cast.patient.public_id),
+        object_id=str(response.public_id),
+    ).exists()
+
+
+def test_a_blocking_answer_says_kindly_that_the_treatment_must_wait(client, world, cast):
+    appointment = book(world, cast)
+    page = answer(client, appointment, pregnant_or_breastfeeding="yes")
+    assert b"this treatment has to wait" in page.content
+    assert b"pregnan" not in page.content.lower()
+    assert screening_current(appointment=appointment).status == ScreeningStatus.BLOCKED
+
+
+def test_a_recent_peel_offers_the_earliest_date(client, world, cast):
+    appointment = book(world, cast)
+    page = answer(client, appointment, last_peel_or_laser_in_area="2027-01-01")
+    screening = screening_current(appointment=appointment)
+    assert screening.blocked_until.isoformat() == "2027-01-31"
+    assert b"January 31, 2027" in page.content
+
+
+def test_clear_answers_lead_on_to_the_consent(client, world, cast):
+    appointment = book(world, cast)
+    page = answer(client, appointment)
+    assert b"you&#x27;re all set" in page.content or b"you're all set" in page.content
+    assert screening_current(appointment=appointment).status == ScreeningStatus.CLEAR
+    assert b"Read and sign the consent" in page.content
+
+
+def test_an_unanswered_question_is_a_review(client, world, cast):
+    appointment = book(world, cast)
+    answer(client, appointment, bleeding_disorder="unsure")
+    assert screening_current(appointment=appointment).status == ScreeningStatus.NEEDS_REVIEW
+
+
+def test_a_missing_answer_is_refused_with_the_form_again(client, world, cast):
+    appointment = book(world, cast)
+    data = form_data(uses_prp=False)
+    del data["metal_allergy"]
+    page = client.post(questionnaire_url(appointment, absolute=False), data)
+    assert page.status_code == 422
+    assert b"Please choose an answer." in page.content
+    assert not QuestionnaireResponse.objects.exists()
+
+
+def test_a_future_date_is_refused(client, world, cast):
+    appointment = book(world, cast)
+    data = form_data(uses_prp=False, last_nsaid_or_aspirin="2027-02-01")
+    page = client.post(questionnaire_url(appointment, absolute=False), data)
+    assert page.status_code == 422
+    assert b"in the future" in page.content
+
+
+def test_the_tablet_records_a_kiosk_answer_and_asks_for_the_tablet_back(client, world, cast):
+    appointment = book(world, cast)
+    page = answer(client, appointment, kiosk=True)
+    assert b"hand the tablet back" in page.content
+    assert QuestionnaireResponse.objects.get().channel == AnswerChannel.KIOSK
+
+
+def test_the_confirmation_email_carries_the_questionnaire_link(
+    world, cast, django_capture_on_commit_callbacks, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book(world, cast)
+    assert mail.outbox, "a confirmation was sent"
+    assert questionnaire_url(appointment) in mail.outbox[-1].body
+
+
+# --- The medical director's review -----------------------------------------------------
+
+
+def _review(client, cast, screening, **data):
+    sign_in(client, cast.director)
+    return client.post(f"/staff/screening/{screening.public_id}/", data)
+
+
+def test_the_director_approves_from_the_queue_with_a_reason(client, world, cast):
+    appointment = book(world, cast)
+    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    screening = screening_current(appointment=appointment)
+    sign_in(client, cast.director)
+    queue = client.get("/staff/screening/")
+    assert str(screening.public_id).encode() in queue.content
+    detail = client.get(f"/staff/screening/{screening.public_id}/")
+    assert b"MN10" in detail.content
+    response = client.post(
+        f"/staff/screening/{screening.public_id}/",
+        {"decision": "approve", "scope": "appointment", "reason": "Stopped 3 months; 0.5 mm."},
+    )
+    assert response.status_code == 302
+    screening.refresh_from_db()
+    assert screening.status == ScreeningStatus.APPROVED
+    assert screening.decided_by == cast.director.staff_profile
+    assert screening.decision_reason == "Stopped 3 months; 0.5 mm."
+    assert AuditEvent.objects.filter(
+        action=AuditAction.UPDATE, object_id=str(screening.public_id)
+    ).exists()
+    assert str(screening.public_id).encode() not in client.get("/staff/screening/").content
+
+
+def test_a_decision_needs_a_reason(client, world, cast):
+    appointment = book(world, cast)
+    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    screening = screening_current(appointment=appointment)
+    response = _review(client, cast, screening, decision="approve", scope="appointment", reason="")
+    assert response.status_code == 422
+    screening.refresh_from_db()
+    assert screening.status == ScreeningStatus.NEEDS_REVIEW
+
+
+@pytest.mark.parametrize("persona", ["practitioner", "frontdesk", "owner"])
+def test_only_the_medical_director_reviews(client, world, cast, persona):
+    appointment = book(world, cast)
+    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    screening = screening_current(appointment=appointment)
+    sign_in(client, getattr(cast, persona))
+    assert client.get("/staff/screening/").status_code == 403
+    response = client.post(
+        f"/staff/screening/{screening.public_id}/",
+        {"decision": "approve", "scope": "appointment", "reason": "ok"},
+    )
+    assert response.status_code == 403
+    screening.refresh_from_db()
+    assert screening.status == ScreeningStatus.NEEDS_REVIEW
+
+
+def test_a_series_approval_covers_the_next_session_of_the_same_service(client, world, cast):
+    first = book(world, cast)
+    second = book(world, cast, start=at(2027, 2, 15, 10))
+    answer(client, first, isotretinoin_last_dose="2026-10-11")
+    assert screening_current(appointment=second).status == ScreeningStatus.NEEDS_REVIEW
+    _review(
+        client,
+        cast,
+        screening_current(appointment=first),
+        decision="approve",
+        scope="series",
+        reason="Fine for the series.",
+    )
+    later = screening_current(appointment=second)
+    assert later.status == ScreeningStatus.APPROVED
+    assert later.decision_reason == "Fine for the series."
+
+
+def test_another_clinics_screening_is_a_404(client, world, cast):
+    from tests import factories
+    from tests.personas import make_staff
+
+    appointment = book(world, cast)
+    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    screening = screening_current(appointment=appointment)
+    from needlepoint.accounts.roles import Role
+
+    stranger = make_staff(factories.OrganizationFactory(), Role.MEDICAL_DIRECTOR, "elsewhere")
+    sign_in(client, stranger)
+    assert client.get(f"/staff/screening/{screening.public_id}/").status_code == 404
+
+
+# --- Check-in and the calendar --------------------------------------------------------
+
+
+def test_check_in_waits_for_the_questionnaire(world, cast):
+    appointment = book(world, cast)
+    with pytest.raises(BookingRuleError, match="questionnaire has not been completed"):
+        appointment_check_in(appointment=appointment, answers_unchanged=True)
+
+
+def test_check_in_waits_for_the_review(client, world, cast):
+    appointment = book(world, cast)
+    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    with pytest.raises(BookingRuleError, match="waiting for the medical director"):
+        appointment_check_in(appointment=appointment, answers_unchanged=True)
+
+
+def test_a_blocked_visit_cannot_be_checked_in(client, world, cast):
+    appointment = book(world, cast)
+    answer(client, appointment, last_peel_or_laser_in_area="2027-01-01")
+    with pytest.raises(BookingRuleError, match="until January 31, 2027"):
+        appointment_check_in(appointment=appointment, answers_unchanged=True)
+
+
+def test_check_in_needs_a_valid_consent(client, world, cast):
+    appointment = book(world, cast)
+    answer(client, appointment)
+    with pytest.raises(BookingRuleError, match="Consent still to sign"):
+        appointment_check_in(appointment=appointment, answers_unchanged=True)
+
+
+def test_the_calendar_flags_visits_without_answers_or_waiting_for_review(client, world, cast):
+    waiting = book(world, cast)
+    sign_in(client, cast.frontdesk)
+    page = client.get(f"/staff/calendar/{world.location.slug}/2027-01-11/")
+    assert b"No health answers" in page.content
+    answer(client, waiting, isotretinoin_last_dose="2026-10-11")
+    sign_in(client, cast.frontdesk)
+    page = client.get(f"/staff/calendar/{world.location.slug}/2027-01-11/")
+    assert b"Screening review" in page.content
+    assert b"MN10" not in page.content  # the front desk sees a status, not findings
+
+
+def test_a_consultation_needs_no_screening(world, cast):
+    appointment = book(world, cast, service=world.consultation, start=at(2027, 1, 11, 9))
+    appointment_check_in(appointment=appointment)
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CHECKED_IN
+
+
+def _sign_everything(appointment):
+    from needlepoint.intake.consents import consent_missing, consent_sign
+    from tests.test_consents import drawn_png
+
+    patient = appointment.patient
+    for document in consent_missing(patient=patient, service=appointment.service, on=NOW.date()):
+        consent_sign(
+            patient=patient,
+            document=document,
+            typed_name=f"{patient.first_name} {patient.last_name}",
+            signature_png=drawn_png(),
+            appointment=appointment,
+        )
+
+
+def test_after_review_and_consent_the_front_desk_checks_in(client, world, cast):
+    appointment = book(world, cast)
+    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    _review(
+        client,
+        cast,
+        screening_current(appointment=appointment),
+        decision="approve",
+        scope="appointment",
+        reason="Fine at 0.5 mm.",
+    )
+    _sign_everything(appointment)
+    sign_in(client, cast.frontdesk)
+    url = f"/staff/appointments/{appointment.public_id}/"
+    page = client.get(url)
+    assert b"Ready for check-in" in page.content
+    # Without the patient's word that nothing changed, the desk is asked to check.
+    client.post(url, {"action": "check_in"})
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
+    client.post(url, {"action": "check_in", "answers_unchanged": "on"})
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CHECKED_IN
+    response = screening_current(appointment=appointment).response
+    assert response.confirmed_by == cast.frontdesk.staff_profile
+
+
+def test_the_desk_sees_why_check_in_must_wait(client, world, cast):
+    appointment = book(world, cast)
+    sign_in(client, cast.frontdesk)
+    url = f"/staff/appointments/{appointment.public_id}/"
+    page = client.get(url)
+    assert b"health questionnaire has not been completed" in page.content
+    response = client.post(url, {"action": "check_in", "answers_unchanged": "on"}, follow=True)
+    assert b"health questionnaire has not been completed" in response.content
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
