@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "needlepoint.accounts.middleware.StaffContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "needlepoint.accounts.middleware.SessionTimeoutMiddleware",
+    "needlepoint.intake.kiosk.KioskMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",

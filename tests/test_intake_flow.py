@@ -335,3 +335,128 @@ def test_the_desk_sees_why_check_in_must_wait(client, world, cast):
     assert b"health questionnaire has not been completed" in response.content
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED
+
+
+# --- Kiosk mode -------------------------------------------------------------------------
+
+
+def _hand_over(client, cast, appointment):
+    sign_in(client, cast.frontdesk)
+    url = questionnaire_url(appointment, absolute=False)
+    assert client.get(url + "?kiosk=1").status_code == 200
+    return url
+
+
+def test_a_handed_over_tablet_shows_only_the_patients_pages(client, world, cast):
+    appointment = book(world, cast)
+    url = _hand_over(client, cast, appointment)
+    response = client.get("/staff/calendar/")
+    assert response.status_code == 302
+    assert response["Location"] == "/kiosk/unlock/"
+    assert client.get(f"/staff/appointments/{appointment.public_id}/")["Location"] == (
+        "/kiosk/unlock/"
+    )
+    assert client.get(url).status_code == 200
+    from needlepoint.intake.consents import consent_sign_url
+
+    assert client.get(consent_sign_url(appointment, absolute=False)).status_code == 200
+
+
+def test_staff_take_the_tablet_back_with_their_password(client, world, cast):
+    from tests.factories import TEST_PASSWORD
+
+    appointment = book(world, cast)
+    _hand_over(client, cast, appointment)
+    wrong = client.post("/kiosk/unlock/", {"password": "guess"})
+    assert wrong.status_code == 422
+    assert client.get("/staff/calendar/")["Location"] == "/kiosk/unlock/"
+    right = client.post("/kiosk/unlock/", {"password": TEST_PASSWORD})
+    assert right["Location"] == f"/staff/appointments/{appointment.public_id}/"
+    assert client.get(f"/staff/appointments/{appointment.public_id}/").status_code == 200
+
+
+def test_five_wrong_passwords_sign_the_tablet_out(client, world, cast):
+    appointment = book(world, cast)
+    _hand_over(client, cast, appointment)
+    for _ in range(5):
+        response = client.post("/kiosk/unlock/", {"password": "guess"})
+    assert response.status_code == 302
+    assert "/login/" in client.get("/staff/calendar/")["Location"]
+
+
+def test_a_patients_own_phone_is_never_locked(client, world, cast):
+    appointment = book(world, cast)
+    client.get(questionnaire_url(appointment, absolute=False) + "?kiosk=1")
+    assert client.get("/").status_code == 200
+
+
+# --- Answers on file --------------------------------------------------------------------
+
+
+def test_a_new_booking_is_screened_with_recent_answers(client, world, cast):
+    first = book(world, cast)
+    answer(client, first)
+    later = book(world, cast, start=at(2027, 2, 15, 10))
+    assert screening_current(appointment=later).status == ScreeningStatus.CLEAR
+
+
+def _consulted(client, world, cast, **answers):
+    """A consultation booked and the questionnaire answered from its link."""
+    consultation = book(world, cast, service=world.consultation, start=at(2027, 1, 5, 9))
+    answer(client, consultation, **answers)
+
+
+def test_answers_on_file_refuse_a_booking_that_must_wait(client, world, cast):
+    _consulted(client, world, cast, last_peel_or_laser_in_area="2027-01-01")
+    with pytest.raises(BookingRuleError, match="earliest date we can offer is January 31, 2027"):
+        book(world, cast, service=world.face, start=at(2027, 1, 12, 10))
+
+
+def test_the_wizard_says_kindly_why_it_cannot_book(client, world, cast):
+    _consulted(client, world, cast, pregnant_or_breastfeeding="yes")
+    start = at(2027, 1, 13, 10)
+    url = f"/book/{world.face.slug}/{world.location.slug}/details/?start={start.isoformat()}"
+    patient = cast.patient
+    response = client.post(
+        url,
+        {
+            "start": start.isoformat(),
+            "first_name": patient.first_name,
+            "last_name": patient.last_name,
+            "email": patient.email,
+            "phone": "(505) 555-0142",
+            "date_of_birth": patient.date_of_birth.isoformat(),
+        },
+    )
+    assert response.status_code == 422
+    assert b"we need to talk with you before booking this treatment" in response.content
+    assert b"pregnan" not in response.content.lower()
+
+
+def test_a_moved_visit_is_screened_for_its_new_date(client, world, cast):
+    appointment = book(world, cast, start=at(2027, 2, 15, 10))
+    answer(client, appointment, last_peel_or_laser_in_area="2027-01-01")
+    assert screening_current(appointment=appointment).status == ScreeningStatus.CLEAR
+    from needlepoint.scheduling.services import appointment_reschedule
+
+    appointment_reschedule(appointment=appointment, start=at(2027, 2, 16, 10), now=NOW)
+    assert screening_current(appointment=appointment).status == ScreeningStatus.CLEAR
+    with pytest.raises(BookingRuleError, match="January 31, 2027"):
+        appointment_reschedule(appointment=appointment, start=at(2027, 1, 25, 10), now=NOW)
+
+
+def test_an_approval_survives_a_move(client, world, cast):
+    appointment = book(world, cast)
+    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    _review(
+        client,
+        cast,
+        screening_current(appointment=appointment),
+        decision="approve",
+        scope="appointment",
+        reason="Fine.",
+    )
+    from needlepoint.scheduling.services import appointment_reschedule
+
+    appointment_reschedule(appointment=appointment, start=at(2027, 1, 12, 10), now=NOW)
+    assert screening_current(appointment=appointment).status == ScreeningStatus.APPROVED

@@ -223,6 +223,7 @@ MATRIX = {
     "intake:questionnaire": (_questionnaire, PUBLIC),
     "intake:questionnaire-done": (_questionnaire, PUBLIC_REDIRECT),  # nothing answered yet
     "intake:review-list": (None, DIRECTOR_ONLY),
+    "intake:kiosk-unlock": (None, PUBLIC_REDIRECT),  # nothing to unlock
     "intake:review-detail": (_screening, DIRECTOR_ONLY),
     "intake:consent-overview": (lambda c: _consent(c, "overview"), PUBLIC),
     "intake:consent-sign": (lambda c: _consent(c, "sign"), PUBLIC),

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -199,14 +200,18 @@ def appointment_screen(
     status = _status(verdict)
     carried = None
     if status == ScreeningStatus.NEEDS_REVIEW:
+        # The same answers approved for this visit (before it moved), or for the series.
         carried = (
             Screening.objects.filter(
+                Q(appointment=appointment)
+                | Q(
+                    scope=ReviewScope.SERIES,
+                    appointment__patient=appointment.patient,
+                    appointment__service=appointment.service,
+                ),
                 organization=organization,
                 response=response,
                 status=ScreeningStatus.APPROVED,
-                scope=ReviewScope.SERIES,
-                appointment__patient=appointment.patient,
-                appointment__service=appointment.service,
             )
             .order_by("-decided_at")
             .first()
@@ -231,7 +236,7 @@ def appointment_screen(
         decided_by=carried.decided_by if carried else None,
         decided_at=carried.decided_at if carried else None,
         decision_reason=carried.decision_reason if carried else "",
-        scope=ReviewScope.SERIES if carried else "",
+        scope=carried.scope if carried else "",
     )
 
 
@@ -338,6 +343,82 @@ def screening_decide(
             ).exclude(pk=locked.pk):
                 appointment_screen(appointment=later.appointment, response=locked.response, now=now)
     return locked
+
+
+ANSWERS_KEPT_DAYS = 90
+"""A new booking reuses health answers this recent; older ones are asked again."""
+
+
+def response_on_file(*, patient: Patient, now: datetime) -> QuestionnaireResponse | None:
+    """The patient's latest answers, if recent enough to screen a new booking with."""
+    latest = QuestionnaireResponse.objects.filter(patient=patient).order_by("-submitted_at").first()
+    if latest is None or latest.submitted_at < now - timedelta(days=ANSWERS_KEPT_DAYS):
+        return None
+    return latest
+
+
+def screening_refusal(*, patient: Patient, service: Service, on: date, now: datetime) -> str | None:
+    """Why the answers on file rule out booking `service` on `on`, in words fit for
+    anyone who typed the patient's details (no medical detail), or None."""
+    if service.kind != ServiceKind.TREATMENT:
+        return None
+    response = response_on_file(patient=patient, now=now)
+    if response is None:
+        return None
+    answers = {**clinic_facts(patient=patient)}
+    answers.update(
+        {k: v for k, v in response.answers.items() if v is not None and not k.startswith("x_")}
+    )
+    verdict = screening_evaluate(
+        organization=patient.organization,
+        service=service,
+        on=on,
+        answers=answers,
+        before_charting=True,
+    )
+    if verdict.outcome is Outcome.BLOCK:
+        return (
+            "From the health answers we have on file, we need to talk with you before "
+            "booking this treatment. Please call us and we will find what suits you."
+        )
+    if verdict.outcome is Outcome.BLOCK_UNTIL:
+        dates = [f.until for f in verdict.findings if f.outcome is Outcome.BLOCK_UNTIL and f.until]
+        if dates:
+            earliest = max(dates)
+            return (
+                "From the health answers we have on file, this treatment has to wait a "
+                f"little: the earliest date we can offer is {earliest:%B} {earliest.day}, "
+                f"{earliest.year}. Please choose a day from then, or call us."
+            )
+        return (
+            "From the health answers we have on file, this treatment has to wait for now. "
+            "Please call us and we will find the right time together."
+        )
+    return None
+
+
+def appointment_screen_on_file(*, appointment: Appointment, now: datetime) -> None:
+    """Screen a new or moved visit with the patient's recent answers, if any, so it needs
+    no new questionnaire (check-in still asks whether anything has changed)."""
+    if not screens_needed(appointment):
+        return
+    response = response_on_file(patient=appointment.patient, now=now)
+    if response is not None:
+        appointment_screen(appointment=appointment, response=response, now=now)
+
+
+def appointment_screen_again(*, appointment: Appointment, now: datetime) -> None:
+    """A moved visit: its waits are measured to the new date, so screen it again with the
+    answers its current screening used (or recent ones on file)."""
+    if not screens_needed(appointment):
+        return
+    current = (
+        Screening.objects.filter(appointment=appointment).order_by("-evaluated_at", "-pk").first()
+    )
+    if current is None:
+        appointment_screen_on_file(appointment=appointment, now=now)
+    else:
+        appointment_screen(appointment=appointment, response=current.response, now=now)
 
 
 def response_confirm(

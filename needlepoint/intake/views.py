@@ -85,11 +85,12 @@ def questionnaire_done(request: HttpRequest, token: str) -> HttpResponse:
     screening = screening_current(appointment=appointment)
     if screening is None:
         return redirect("intake:questionnaire", token=token)
+    # Only a visit that must wait needs more words than the page's own.
     notes = list(
         dict.fromkeys(
             f["patient_message"]
             for f in screening.findings
-            if f["outcome"] in ("block", "block_until", "review")
+            if f["outcome"] in ("block", "block_until")
         )
     )
     consent_url = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
@@ -187,10 +187,17 @@ def _day(moment: datetime) -> str:
 
 
 def booking_rules_check(
-    *, patient: Patient, service: Service, start: datetime, moving: Appointment | None = None
+    *,
+    patient: Patient,
+    service: Service,
+    start: datetime,
+    day: date,
+    now: datetime,
+    moving: Appointment | None = None,
 ) -> None:
-    """Clinic rules that depend on the patient's other appointments (DOMAIN.md §2).
-    `moving` is the appointment being rescheduled, which must not clash with itself."""
+    """Clinic rules that depend on the patient's other appointments (DOMAIN.md §2) and on
+    their recent health answers (the visit's local `day`). `moving` is the appointment
+    being rescheduled, which must not clash with itself."""
     others = Appointment.objects.all()
     if moving is not None:
         others = others.exclude(pk=moving.pk)
@@ -221,6 +228,11 @@ def booking_rules_check(
                 f"them to heal. The nearest booked session is on {_day(clash.starts_at)}; "
                 f"the next one can be from {_day(earliest)}.",
             )
+    from needlepoint.intake.services import screening_refusal
+
+    refusal = screening_refusal(patient=patient, service=service, on=day, now=now)
+    if refusal:
+        raise BookingRuleError("screening_blocked", refusal)
     if service.requires_prior_consultation:
         consulted = Appointment.objects.filter(
             patient=patient,
@@ -265,7 +277,7 @@ def appointment_book(
                 # The patient's own lock keeps two bookings of one patient from both passing
                 # the interval rule at once.
                 _lock_resources([f"patient:{patient.pk}"])
-                booking_rules_check(patient=patient, service=service, start=start)
+                booking_rules_check(patient=patient, service=service, start=start, day=day, now=now)
                 offer = _offer_at(
                     location, service, start, day, now, practitioner, ignore_lead_time
                 )
@@ -284,6 +296,9 @@ def appointment_book(
                     created_by=_user(request),
                 )
                 holds_claim(appointment=appointment, holds=offer.slot.holds)
+                from needlepoint.intake.services import appointment_screen_on_file
+
+                appointment_screen_on_file(appointment=appointment, now=now)
                 audit_record(
                     action=AuditAction.CREATE,
                     request=request,
@@ -402,7 +417,12 @@ def appointment_reschedule(
                     raise BookingRuleError("not_active", "Only a booked appointment can be moved.")
                 _lock_resources([f"patient:{locked.patient_id}"])
                 booking_rules_check(
-                    patient=locked.patient, service=locked.service, start=start, moving=locked
+                    patient=locked.patient,
+                    service=locked.service,
+                    start=start,
+                    day=day,
+                    now=now,
+                    moving=locked,
                 )
                 # Free our own holds first so the new time may overlap the old one.
                 locked.holds.filter(is_active=True).update(is_active=False)
@@ -415,6 +435,9 @@ def appointment_reschedule(
                 locked.practitioner, locked.room = offer.practitioner, offer.room
                 locked.save(update_fields=["starts_at", "ends_at", "practitioner", "room"])
                 _audit_change(locked, request, {"rescheduled_from": old_start.isoformat()})
+                from needlepoint.intake.services import appointment_screen_again
+
+                appointment_screen_again(appointment=locked, now=now)
                 from needlepoint.messaging.services import appointment_messages_rescheduled
 
                 def messages_moved(moved: Appointment = locked) -> None:
