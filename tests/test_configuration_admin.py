@@ -1,5 +1,6 @@
 """The configuration site (Django admin): scoped to the user's clinic, audited, no deletes."""
 
+import json
 from decimal import Decimal
 
 from django.urls import reverse
@@ -111,3 +112,55 @@ def test_the_owner_sets_working_hours_and_time_off(client, cast):
     outsider = cast.outsider.staff_profile
     body = client.get(reverse("admin:scheduling_timeoff_add")).content.decode()
     assert outsider.display_name not in body
+
+
+def _rule_form(rule, **changes):
+    form = {
+        "title": rule.title,
+        "applies": rule.applies,
+        "is_active": "on" if rule.is_active else "",
+        "source_ids": rule.source_ids,
+        "definition": json.dumps(rule.definition),
+        "sort_order": rule.sort_order,
+    }
+    form.update(changes)
+    return {k: v for k, v in form.items() if v != ""}
+
+
+def test_the_medical_director_edits_a_screening_rule_and_it_is_audited(client, cast):
+    from needlepoint.intake.models import ScreeningRule
+    from needlepoint.intake.services import intake_seed_rules
+
+    intake_seed_rules(organization=cast.clinic)
+    rule = ScreeningRule.objects.get(organization=cast.clinic, code="MN20")
+    url = reverse("admin:intake_screeningrule_change", args=[rule.pk])
+    sign_in(client, cast.director)
+    definition = {**rule.definition}
+    definition["cases"][0]["when"][0]["days"] = 30
+    assert client.post(url, _rule_form(rule, definition=json.dumps(definition))).status_code == 302
+    rule.refresh_from_db()
+    assert rule.definition["cases"][0]["when"][0]["days"] == 30
+    event = AuditEvent.objects.get(action=AuditAction.UPDATE, object_id=str(rule.public_id))
+    assert (event.actor, event.detail["fields"]) == (cast.director, ["definition"])
+
+    broken = {**definition, "cases": [{"when": [{"kind": "sometimes"}], "outcome": "review"}]}
+    response = client.post(url, _rule_form(rule, definition=json.dumps(broken)))
+    assert response.status_code == 200
+    assert "Rule MN20" in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.definition["cases"][0]["when"][0]["days"] == 30
+
+
+def test_the_owner_reads_the_screening_rules_but_cannot_change_them(client, cast):
+    from needlepoint.intake.models import ScreeningRule
+    from needlepoint.intake.services import intake_seed_rules
+
+    intake_seed_rules(organization=cast.clinic)
+    rule = ScreeningRule.objects.get(organization=cast.clinic, code="MN09")
+    sign_in(client, cast.owner)
+    url = reverse("admin:intake_screeningrule_change", args=[rule.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, _rule_form(rule, is_active=""))
+    assert response.status_code == 403
+    rule.refresh_from_db()
+    assert rule.is_active

@@ -460,3 +460,72 @@ def test_an_approval_survives_a_move(client, world, cast):
 
     appointment_reschedule(appointment=appointment, start=at(2027, 1, 12, 10), now=NOW)
     assert screening_current(appointment=appointment).status == ScreeningStatus.APPROVED
+
+
+def test_clinicians_see_the_answers_the_front_desk_sees_a_status(client, world, cast):
+    appointment = book(world, cast)
+    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    url = f"/staff/appointments/{appointment.public_id}/"
+    sign_in(client, cast.frontdesk)
+    desk = client.get(url).content
+    assert b"Needs clinician review" in desk
+    assert b"MN10" not in desk and b"2026-10-11" not in desk
+    sign_in(client, cast.practitioner)
+    chart = client.get(url).content
+    assert b"MN10" in chart and b"2026-10-11" in chart
+    screening = screening_current(appointment=appointment)
+    assert AuditEvent.objects.filter(
+        action=AuditAction.VIEW,
+        actor=cast.practitioner,
+        object_id=str(screening.public_id),
+    ).exists()
+
+
+def test_the_default_questionnaire_asks_every_answer_code():
+    from needlepoint.intake.answers import CATALOGUE
+    from needlepoint.intake.services import default_questionnaire
+
+    data = default_questionnaire()
+    asked = [q["code"] for s in data["sections"] for q in s["questions"]]
+    asked += [q["code"] for q in data["clinician"]]
+    assert len(asked) == len(set(asked))
+    # The date of birth comes from the patient record.
+    assert set(asked) | {"date_of_birth"} == set(CATALOGUE)
+
+
+def test_a_clinic_adds_its_own_question_in_a_new_version(client, world, cast):
+    from django.core.exceptions import ValidationError
+
+    from needlepoint.intake.models import Questionnaire
+    from needlepoint.intake.services import default_questionnaire
+
+    data = default_questionnaire()
+    own = {"code": "x_anything_else", "kind": "text", "text": "Anything else we should know?"}
+    sections = [*data["sections"], {"title": "Anything else", "questions": [own]}]
+    version = Questionnaire(
+        organization=cast.clinic,
+        title="Health questionnaire",
+        version=2,
+        questions={"sections": sections, "clinician": data["clinician"]},
+    )
+    version.full_clean()
+    version.published_at = NOW
+    version.save()
+    appointment = book(world, cast)
+    url = questionnaire_url(appointment, absolute=False)
+    assert b"Anything else we should know?" in client.get(url).content
+    data = form_data(uses_prp=False)
+    data["x_anything_else"] = "I bruise easily."
+    client.post(url, data)
+    response = QuestionnaireResponse.objects.get()
+    assert response.questionnaire == version
+    assert response.answers["x_anything_else"] == "I bruise easily."
+
+    broken = Questionnaire(
+        organization=cast.clinic,
+        title="Broken",
+        version=3,
+        questions={"sections": [{"title": "S", "questions": [{"code": "shoe_size", "kind": "x"}]}]},
+    )
+    with pytest.raises(ValidationError, match=r"not a DOMAIN\.md"):
+        broken.full_clean()

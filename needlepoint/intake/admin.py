@@ -3,7 +3,7 @@ from django.http import HttpRequest
 
 from needlepoint.accounts.roles import role_may
 from needlepoint.core.admin import ScopedAdmin
-from needlepoint.intake.models import ScreeningRule
+from needlepoint.intake.models import Questionnaire, ScreeningRule
 
 
 @admin.register(ScreeningRule)
@@ -29,3 +29,43 @@ class ScreeningRuleAdmin(ScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         return ["code"] if obj is not None else []
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(ScopedAdmin):
+    """Questionnaire versions. The medical director adds a version (a copy with the
+    clinic's own x_ questions, say) and publishes it; a published version never changes."""
+
+    list_display = ["title", "version", "published_at"]
+    fields = ["title", "version", "questions", "published_at"]
+    readonly_fields = ["published_at"]
+    actions = ["publish"]
+
+    def _may_edit(self, request: HttpRequest) -> bool:
+        staff = getattr(request, "staff", None)
+        return self._allowed(request) and role_may(getattr(staff, "role", None), "screening.edit")
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:  # type: ignore[no-untyped-def]
+        return self._may_edit(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return self._may_edit(request) and (obj is None or obj.published_at is None)
+
+    @admin.action(description="Publish the selected versions")
+    def publish(self, request, queryset):  # type: ignore[no-untyped-def]
+        from django.utils import timezone
+
+        from needlepoint.core.audit import audit_record
+        from needlepoint.core.models import AuditAction
+
+        if not self._may_edit(request):
+            return
+        for questionnaire in queryset.filter(published_at__isnull=True):
+            questionnaire.published_at = timezone.now()
+            questionnaire.save(update_fields=["published_at", "updated_at"])
+            audit_record(
+                action=AuditAction.UPDATE,
+                request=request,
+                obj=questionnaire,
+                detail={"published": questionnaire.version, "via": "admin"},
+            )

@@ -74,6 +74,14 @@ class QuestionnaireForm(forms.Form):
                 widget=forms.DateInput(attrs={"type": "date", "max": self.today.isoformat()}),
             )
             return [code, f"{code}__on"]
+        if kind == "number":
+            self.fields[code] = forms.DecimalField(required=False, max_digits=12, **common)
+            return [code]
+        if kind == "text":
+            self.fields[code] = forms.CharField(
+                required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), **common
+            )
+            return [code]
         raise ValueError(f"Question {code}: unknown kind {kind!r}.")
 
     def clean(self) -> dict[str, Any]:
@@ -97,6 +105,14 @@ class QuestionnaireForm(forms.Form):
         for section in self.sections:
             for question in section["questions"]:
                 code, kind = question["code"], question["kind"]
+                if kind in ("number", "text"):
+                    value = self.cleaned_data.get(code)
+                    out[code] = (
+                        None
+                        if value in (None, "")
+                        else (float(value) if kind == "number" else value)
+                    )
+                    continue
                 value = self.cleaned_data.get(code) or NOT_SURE
                 if value == NOT_SURE:
                     out[code] = None

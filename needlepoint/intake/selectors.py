@@ -150,3 +150,13 @@ def screening_flags(appointments: list[Appointment]) -> dict[int, tuple[str, str
         elif not screening.may_proceed:
             flags[appointment.pk] = ("Screening: not possible", "badge-danger")
     return flags
+
+
+def screening_answer_rows(screening: Screening) -> list[tuple[str, object]]:
+    """The answers behind a screening as (question label, answer) for clinical pages."""
+    from needlepoint.intake.answers import CATALOGUE
+
+    return [
+        (CATALOGUE[code].label if code in CATALOGUE else code, value)
+        for code, value in screening.response.answers.items()
+    ]

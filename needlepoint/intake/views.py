@@ -20,6 +20,7 @@ from needlepoint.intake.models import AnswerChannel, ReviewScope, ScreeningStatu
 from needlepoint.intake.selectors import (
     questionnaire_current,
     review_queue,
+    screening_answer_rows,
     screening_current,
     screening_get,
 )
@@ -177,7 +178,7 @@ def review_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "intake/review_detail.html",
         {
             "screening": screening,
-            "answers": _answer_rows(screening),
+            "answers": screening_answer_rows(screening),
             "form": form,
             "start": screening.appointment.starts_at.astimezone(
                 screening.appointment.location.zone
@@ -185,13 +186,3 @@ def review_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         },
         status=status,
     )
-
-
-def _answer_rows(screening) -> list[tuple[str, object]]:
-    from needlepoint.intake.answers import CATALOGUE
-
-    labels = {code: spec.label for code, spec in CATALOGUE.items()}
-    return [
-        (labels.get(code, code), "Not sure" if value is None else value)
-        for code, value in screening.response.answers.items()
-    ]

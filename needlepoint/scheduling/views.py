@@ -197,24 +197,42 @@ def appointment_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "reschedule_url": reverse(
                 "scheduling:appointment-move", kwargs={"public_id": appointment.public_id}
             ),
-            **_readiness(appointment),
+            **_readiness(request, appointment),
         },
     )
 
 
-def _readiness(appointment: Appointment) -> dict:
-    """The health screening and consent as the front desk needs them: a status and what
-    is missing, never the answers (those are for clinical roles)."""
+def _readiness(request: HttpRequest, appointment: Appointment) -> dict:
+    """The health screening and consent: for everyone a status and what is missing; for
+    clinical roles also the findings and answers (part of the chart, audited)."""
+    from needlepoint.accounts.roles import role_may
     from needlepoint.intake.consents import consent_sign_url
     from needlepoint.intake.links import questionnaire_url
-    from needlepoint.intake.selectors import check_in_blockers, screening_current
+    from needlepoint.intake.selectors import (
+        check_in_blockers,
+        screening_answer_rows,
+        screening_current,
+    )
     from needlepoint.intake.services import screens_needed
 
     if not screens_needed(appointment):
         return {"screens": False}
+    screening = screening_current(appointment=appointment)
+    clinical = screening is not None and role_may(
+        request.staff.role,  # type: ignore[attr-defined]
+        "clinical.view",
+    )
+    if clinical and request.method == "GET":
+        audit_record(
+            action=AuditAction.VIEW,
+            request=request,
+            obj=screening,
+            patient=appointment.patient,
+        )
     return {
         "screens": True,
-        "screening": screening_current(appointment=appointment),
+        "screening": screening,
+        "clinical_answers": screening_answer_rows(screening) if clinical else None,
         "blockers": check_in_blockers(appointment=appointment)
         if appointment.status == AppointmentStatus.BOOKED
         else [],

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from needlepoint.core.models import OrganizationScopedModel
+
+QUESTION_KINDS = ("yes_no", "date_or_never", "choice", "fitzpatrick", "number", "text")
 
 
 class Questionnaire(OrganizationScopedModel):
@@ -30,6 +33,31 @@ class Questionnaire(OrganizationScopedModel):
 
     def __str__(self) -> str:
         return f"{self.title} (version {self.version})"
+
+    def clean(self) -> None:
+        from needlepoint.intake.answers import CATALOGUE
+
+        problems = []
+        data = self.questions if isinstance(self.questions, dict) else {}
+        sections = data.get("sections")
+        if not isinstance(sections, list) or not sections:
+            raise ValidationError({"questions": 'Give a list of "sections", each with questions.'})
+        for section in sections:
+            for question in section.get("questions", []) if isinstance(section, dict) else []:
+                code = question.get("code", "") if isinstance(question, dict) else ""
+                kind = question.get("kind") if isinstance(question, dict) else None
+                if code not in CATALOGUE and not code.startswith("x_"):
+                    problems.append(f"{code or '?'}: not a DOMAIN.md §12 code, nor an x_ code")
+                if kind not in QUESTION_KINDS:
+                    problems.append(
+                        f"{code or '?'}: kind must be one of {', '.join(QUESTION_KINDS)}"
+                    )
+                elif kind == "choice" and not question.get("choices"):
+                    problems.append(f"{code}: a choice question needs choices")
+                if not question.get("text"):
+                    problems.append(f"{code or '?'}: the question needs its text")
+        if problems:
+            raise ValidationError({"questions": problems})
 
 
 class AnswerChannel(models.TextChoices):
