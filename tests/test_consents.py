@@ -930,3 +930,26 @@ def test_withdrawal_by_staff_needs_login_and_a_staff_role(client, cast, world):
     sign_in(client, cast.patient_user)
     assert client.post(url, {"reason": "x"}).status_code == 403
     assert not ConsentWithdrawal.objects.exists()
+
+
+def test_the_patient_gets_a_copy_with_the_way_to_withdraw(
+    cast, world, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from needlepoint.intake.consents import signature_from_withdraw_token
+
+    with django_capture_on_commit_callbacks(execute=True):
+        signature = consent_sign(
+            patient=cast.patient,
+            document=current(cast, ConsentKind.MARKETING_PHOTOS),
+            typed_name="Paloma Quintana",
+            signature_png=drawn_png(),
+        )
+    copy = mail.outbox[-1]
+    assert copy.to == [cast.patient.email]
+    token = copy.body.split("/consent/withdraw/")[1].split("/")[0]
+    assert signature_from_withdraw_token(token) == signature
+    ((filename, pdf, kind),) = copy.attachments
+    assert filename == "marketing_photos-v1.pdf"
+    assert kind == "application/pdf" and pdf.startswith(b"%PDF")

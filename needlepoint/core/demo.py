@@ -1190,6 +1190,7 @@ def _load_intake(organization: Organization, today: date, new: Counter[str]) -> 
                 typed_name=f"{patient.first_name} {patient.last_name}",
                 signature_png=_scribble(rng),
                 appointment=appointment,
+                notify=False,
             )
             new["consent_signatures"] += 1
 

@@ -334,8 +334,10 @@ def consent_sign(
     appointment: Appointment | None = None,
     request: HttpRequest | None = None,
     now: datetime | None = None,
+    notify: bool = True,
 ) -> ConsentSignature:
-    """Record the patient's signature on the latest version of a document."""
+    """Record the patient's signature on the latest version of a document and (unless
+    `notify=False`: demo data, imports) email them a copy once it is committed."""
     if document.organization_id != patient.organization_id:
         raise ConsentError("This form belongs to another clinic.")
     if appointment is not None and appointment.patient_id != patient.pk:
@@ -378,6 +380,12 @@ def consent_sign(
             patient=patient,
             detail={"kind": document.kind, "version": document.version},
         )
+        if notify:
+            from needlepoint.intake.tasks import consent_copy_send
+
+            transaction.on_commit(
+                lambda: consent_copy_send.enqueue(signature_id=signature.pk), robust=True
+            )
     return signature
 
 
