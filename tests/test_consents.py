@@ -953,3 +953,24 @@ def test_the_patient_gets_a_copy_with_the_way_to_withdraw(
     ((filename, pdf, kind),) = copy.attachments
     assert filename == "marketing_photos-v1.pdf"
     assert kind == "application/pdf" and pdf.startswith(b"%PDF")
+
+
+def test_withdrawing_through_an_older_link_ends_every_marketing_authorization(cast, world):
+    document = current(cast, ConsentKind.MARKETING_PHOTOS)
+    older = consent_sign(
+        patient=cast.patient,
+        document=document,
+        typed_name="Paloma Quintana",
+        signature_png=drawn_png(),
+        now=SIGNED_AT,
+    )
+    consent_sign(
+        patient=cast.patient,
+        document=document,
+        typed_name="Paloma Quintana",
+        signature_png=drawn_png(),
+    )
+    assert marketing_photos_authorized(patient=cast.patient, on=timezone.localdate())
+    consent_withdraw(signature=older, by_patient=True)
+    assert not marketing_photos_authorized(patient=cast.patient, on=timezone.localdate())
+    assert ConsentWithdrawal.objects.filter(signature__patient=cast.patient).count() == 2

@@ -401,9 +401,9 @@ def test_a_new_booking_is_screened_with_recent_answers(client, world, cast):
 
 
 def _consulted(client, world, cast, **answers):
-    """A consultation booked and the questionnaire answered from its link."""
-    consultation = book(world, cast, service=world.consultation, start=at(2027, 1, 5, 9))
-    answer(client, consultation, **answers)
+    """Answers on file, given for a treatment booked two months ahead."""
+    later = book(world, cast, start=at(2027, 3, 15, 10))
+    answer(client, later, **answers)
 
 
 def test_answers_on_file_refuse_a_booking_that_must_wait(client, world, cast):
@@ -529,3 +529,73 @@ def test_a_clinic_adds_its_own_question_in_a_new_version(client, world, cast):
     )
     with pytest.raises(ValidationError, match=r"not a DOMAIN\.md"):
         broken.full_clean()
+    broken.questions = {
+        "sections": [
+            {"title": "S", "questions": [{"code": "metal_allergy", "kind": "text", "text": "?"}]}
+        ]
+    }
+    with pytest.raises(ValidationError, match="needs a question of kind yes_no"):
+        broken.full_clean()
+
+
+def test_a_cancelled_or_consultation_visit_has_no_questionnaire(client, world, cast):
+    from needlepoint.scheduling.services import appointment_cancel
+
+    consultation = book(world, cast, service=world.consultation, start=at(2027, 1, 5, 9))
+    page = client.get(questionnaire_url(consultation, absolute=False))
+    assert page.status_code == 410
+    assert b"go through your health questions together" in page.content
+    visit = book(world, cast)
+    appointment_cancel(appointment=visit, reason="Away", by_patient=True, now=NOW)
+    response = client.post(questionnaire_url(visit, absolute=False), form_data(uses_prp=False))
+    assert response.status_code == 410
+    assert not QuestionnaireResponse.objects.exists()
+
+
+def test_a_decline_follows_a_moved_visit(client, world, cast):
+    from needlepoint.scheduling.services import appointment_reschedule
+
+    appointment = book(world, cast)
+    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    _review(
+        client,
+        cast,
+        screening_current(appointment=appointment),
+        decision="decline",
+        scope="appointment",
+        reason="Wait until six months.",
+    )
+    appointment_reschedule(appointment=appointment, start=at(2027, 1, 12, 10), now=NOW)
+    assert screening_current(appointment=appointment).status == ScreeningStatus.DECLINED
+
+
+def test_the_same_answers_again_keep_the_decision(client, world, cast):
+    appointment = book(world, cast)
+    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    _review(
+        client,
+        cast,
+        screening_current(appointment=appointment),
+        decision="approve",
+        scope="appointment",
+        reason="Fine.",
+    )
+    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    assert screening_current(appointment=appointment).status == ScreeningStatus.APPROVED
+    answer(client, appointment, isotretinoin_last_dose="2026-12-01")
+    assert screening_current(appointment=appointment).status == ScreeningStatus.NEEDS_REVIEW
+
+
+def test_a_stale_screening_cannot_be_decided_nor_revive_old_answers(client, world, cast):
+    first = book(world, cast)
+    second = book(world, cast, start=at(2027, 2, 15, 10))
+    answer(client, first, isotretinoin_last_dose="2026-10-11")
+    stale = screening_current(appointment=first)
+    answer(client, first, isotretinoin_current="yes")  # new answers: now a hard stop
+    assert screening_current(appointment=second).status == ScreeningStatus.BLOCKED
+    response = _review(
+        client, cast, stale, decision="approve", scope="series", reason="Series fine."
+    )
+    assert response.status_code == 422
+    assert b"Newer answers replaced this screening" in response.content
+    assert screening_current(appointment=second).status == ScreeningStatus.BLOCKED

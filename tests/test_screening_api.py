@@ -148,3 +148,17 @@ def test_only_clinical_staff_evaluate(client, aw, persona, status):
 def test_without_a_token_it_is_401(client, aw):
     response = post(client, PATH, {"service": "face", "on": "2025-06-15", "answers": {}})
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("answers", "on"),
+    [
+        ({"isotretinoin_last_dose": "9999-12-31"}, ON),
+        ({"last_tanning_or_sunburn": "9999-12-25"}, ON),
+        ({"date_of_birth": "9990-01-01"}, ON),
+        ({}, date(9999, 12, 31)),
+    ],
+)
+def test_far_off_dates_are_422_not_500(client, aw, answers, on):
+    response = evaluate(client, aw, answers, on=on)
+    assert (response.status_code, response.json()["code"]) == (422, "invalid")

@@ -30,6 +30,7 @@ NEVER = "never"
 """The value of a date answer for "this has never happened"."""
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2199, 12, 31)
 
 
 class AnswerType(StrEnum):
@@ -153,16 +154,23 @@ def _parse_date(spec: AnswerSpec, value: object) -> date | str:
     if spec.type is AnswerType.DATE_OR_NEVER and value == NEVER:
         return NEVER
     if isinstance(value, date) and not isinstance(value, datetime):
-        return value
+        return _in_range(spec, value)
     expected = 'an ISO date (YYYY-MM-DD) or "never"'
     if spec.type is AnswerType.DATE:
         expected = "an ISO date (YYYY-MM-DD)"
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
-            return date.fromisoformat(value)
+            return _in_range(spec, date.fromisoformat(value))
         except ValueError:
             raise _invalid(spec.code, f"{spec.label}: {value!r} is not a real date.") from None
     raise _invalid(spec.code, f"{spec.label} must be {expected}, not {value!r}.")
+
+
+def _in_range(spec: AnswerSpec, value: date) -> date:
+    """Dates from 1900 to 2199 only: waits and ages are added to them."""
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise _invalid(spec.code, f"{spec.label}: {value.isoformat()} is not a plausible date.")
+    return value
 
 
 def _show(limit: float) -> str:

@@ -26,8 +26,6 @@ from string import Template
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.core import signing
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -40,6 +38,8 @@ from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.roles import Role
 from needlepoint.catalog.models import Service, ServiceKind
 from needlepoint.core.audit import audit_record, client_address
+from needlepoint.core.links import absolute as absolute_url
+from needlepoint.core.links import link_public_id, link_token
 from needlepoint.core.models import AuditAction, Organization
 from needlepoint.intake.models import (
     ConsentDocument,
@@ -397,8 +397,10 @@ def consent_withdraw(
     reason: str = "",
     request: HttpRequest | None = None,
 ) -> ConsentWithdrawal:
-    """Withdraw a marketing-photo authorization, at once (SECURITY.md I2). The signature
-    row is left as it was; withdrawing twice returns the first withdrawal."""
+    """Withdraw a marketing-photo authorization, at once (SECURITY.md I2): the patient's
+    every marketing signature still in force is withdrawn with it, so a link from an older
+    email ends a newer authorization too. Signature rows are left as they were; withdrawing
+    twice returns the first withdrawal."""
     if signature.document.kind != ConsentKind.MARKETING_PHOTOS:
         raise ConsentError(
             "Only the marketing-photo authorization can be withdrawn here. To stop treatment "
@@ -414,28 +416,40 @@ def consent_withdraw(
                 field="reason",
             )
     with transaction.atomic():
-        locked = ConsentSignature.objects.select_for_update().get(pk=signature.pk)
-        existing = ConsentWithdrawal.objects.filter(signature=locked).first()
-        if existing is not None:
-            return existing
-        withdrawal = ConsentWithdrawal.objects.create(
-            organization_id=signature.organization_id,
-            signature=locked,
-            withdrawn_at=timezone.now(),
-            by_patient=by_patient,
-            staff=None if by_patient else staff,
-            reason=reason,
+        in_force = list(
+            ConsentSignature.objects.select_for_update(of=("self",))
+            .filter(
+                patient_id=signature.patient_id,
+                document__kind=ConsentKind.MARKETING_PHOTOS,
+                withdrawal__isnull=True,
+            )
+            .defer("signature_png", "document_text")
+            .order_by("pk")
         )
-        audit_record(
-            action=AuditAction.CREATE,
-            request=request,
-            actor_label="patient (withdrawal link)" if by_patient else "",
-            organization=signature.organization,
-            obj=withdrawal,
-            patient=signature.patient,
-            detail={"kind": ConsentKind.MARKETING_PHOTOS.value, "by_patient": by_patient},
-        )
-    return withdrawal
+        existing = ConsentWithdrawal.objects.filter(signature=signature).first()
+        now = timezone.now()
+        for row in in_force:
+            made = ConsentWithdrawal.objects.create(
+                organization_id=row.organization_id,
+                signature=row,
+                withdrawn_at=now,
+                by_patient=by_patient,
+                staff=None if by_patient else staff,
+                reason=reason,
+            )
+            audit_record(
+                action=AuditAction.CREATE,
+                request=request,
+                actor_label="patient (withdrawal link)" if by_patient else "",
+                organization=signature.organization,
+                obj=made,
+                patient=signature.patient,
+                detail={"kind": ConsentKind.MARKETING_PHOTOS.value, "by_patient": by_patient},
+            )
+            if row.pk == signature.pk:
+                existing = made
+    assert existing is not None  # noqa: S101 - the signature was in force or withdrawn before
+    return existing
 
 
 # --- Selectors ---------------------------------------------------------------------------
@@ -719,25 +733,22 @@ def consent_pdf(signature: ConsentSignature) -> bytes:
 # Tokens carry a public id only, never a name or a date of birth (SECURITY.md D6).
 
 CONSENT_SALT = "needlepoint.consent-sign"
-CONSENT_MAX_AGE_SECONDS = 400 * 24 * 60 * 60  # longer than any booking horizon
+# A patient may withdraw at any time: the link never expires (core/links.py).
 WITHDRAW_SALT = "needlepoint.marketing-withdraw"
-# A patient may withdraw at any time; the link outlives any authorization it ends.
-WITHDRAW_MAX_AGE_SECONDS = 10 * 366 * 24 * 60 * 60
 
 
 def _absolute(path: str, absolute: bool) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{path}" if absolute else path
+    return absolute_url(path) if absolute else path
 
 
 def consent_token(appointment: Appointment) -> str:
-    return signing.dumps(str(appointment.public_id), salt=CONSENT_SALT, compress=True)
+    return link_token(appointment.public_id, salt=CONSENT_SALT)
 
 
 def appointment_from_consent_token(token: str) -> Appointment | None:
-    """The visit a signing link points to, or None if the link is forged or too old."""
-    try:
-        public_id = signing.loads(token, salt=CONSENT_SALT, max_age=CONSENT_MAX_AGE_SECONDS)
-    except signing.BadSignature:
+    """The visit a signing link points to, or None if the link is forged."""
+    public_id = link_public_id(token, salt=CONSENT_SALT)
+    if public_id is None:
         return None
     return (
         Appointment.objects.select_related(
@@ -755,14 +766,13 @@ def consent_sign_url(appointment: Appointment, *, absolute: bool = True) -> str:
 
 
 def marketing_withdraw_token(signature: ConsentSignature) -> str:
-    return signing.dumps(str(signature.public_id), salt=WITHDRAW_SALT, compress=True)
+    return link_token(signature.public_id, salt=WITHDRAW_SALT)
 
 
 def signature_from_withdraw_token(token: str) -> ConsentSignature | None:
     """The marketing authorization a withdrawal link points to, or None."""
-    try:
-        public_id = signing.loads(token, salt=WITHDRAW_SALT, max_age=WITHDRAW_MAX_AGE_SECONDS)
-    except signing.BadSignature:
+    public_id = link_public_id(token, salt=WITHDRAW_SALT)
+    if public_id is None:
         return None
     return (
         ConsentSignature.objects.select_related(

@@ -11,6 +11,8 @@ from typing import Any
 
 from django import forms
 
+from needlepoint.intake.answers import CATALOGUE, AnswerType
+
 NOT_SURE = "unsure"
 YES_NO = [("yes", "Yes"), ("no", "No"), (NOT_SURE, "Not sure")]
 WHEN = [("never", "Never"), ("date", "Yes, on or around:"), (NOT_SURE, "Not sure")]
@@ -75,7 +77,13 @@ class QuestionnaireForm(forms.Form):
             )
             return [code, f"{code}__on"]
         if kind == "number":
-            self.fields[code] = forms.DecimalField(required=False, max_digits=12, **common)
+            spec = CATALOGUE.get(code)
+            whole = spec is not None and spec.type is AnswerType.INTEGER
+            self.fields[code] = (
+                forms.IntegerField(required=False, **common)
+                if whole
+                else forms.DecimalField(required=False, max_digits=12, **common)
+            )
             return [code]
         if kind == "text":
             self.fields[code] = forms.CharField(
@@ -107,11 +115,12 @@ class QuestionnaireForm(forms.Form):
                 code, kind = question["code"], question["kind"]
                 if kind in ("number", "text"):
                     value = self.cleaned_data.get(code)
-                    out[code] = (
-                        None
-                        if value in (None, "")
-                        else (float(value) if kind == "number" else value)
-                    )
+                    if value in (None, ""):
+                        out[code] = None
+                    elif kind == "number" and not isinstance(value, int):
+                        out[code] = float(value)  # a Decimal; whole numbers come as int
+                    else:
+                        out[code] = value
                     continue
                 value = self.cleaned_data.get(code) or NOT_SURE
                 if value == NOT_SURE:

@@ -54,8 +54,10 @@ def screening_current(*, appointment: Appointment) -> Screening | None:
 
 def screenings_current_for(appointments: list[Appointment]) -> dict[int, Screening]:
     """The latest screening of each appointment, in one query (calendar flags)."""
-    rows = Screening.objects.filter(appointment__in=appointments).order_by(
-        "appointment_id", "-evaluated_at", "-pk"
+    rows = (
+        Screening.objects.filter(appointment__in=appointments)
+        .only("appointment_id", "status", "evaluated_at")
+        .order_by("appointment_id", "-evaluated_at", "-pk")
     )
     latest: dict[int, Screening] = {}
     for row in rows:

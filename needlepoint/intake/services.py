@@ -43,7 +43,7 @@ from needlepoint.intake.rules import (
 )
 from needlepoint.intake.selectors import screening_rules
 from needlepoint.patients.models import Patient
-from needlepoint.scheduling.models import HOLDING_STATUSES, Appointment, AppointmentStatus
+from needlepoint.scheduling.models import Appointment, AppointmentStatus
 
 ROW_FIELDS = ("code", "title", "applies", "source_ids")
 # Answers the treatment record gives, not the patient (DOMAIN.md §10.7).
@@ -178,59 +178,95 @@ def screens_needed(appointment: Appointment) -> bool:
     return appointment.service.kind == ServiceKind.TREATMENT
 
 
-def appointment_screen(
-    *, appointment: Appointment, response: QuestionnaireResponse, now: datetime | None = None
-) -> Screening:
-    """Screen one appointment with one set of answers and keep the verdict. A clinician's
-    series approval for the same service and the same answers carries over."""
-    now = now or timezone.now()
-    organization = appointment.organization
-    on = appointment.starts_at.astimezone(appointment.location.zone).date()
+def _screening_answers(response: QuestionnaireResponse) -> dict[str, object]:
+    """What the rules read: what the clinic knows, then the patient's answers (unanswered
+    and the clinic's own x_ questions left out)."""
     answers = {**clinic_facts(patient=response.patient)}
     answers.update(
         {k: v for k, v in response.answers.items() if v is not None and not k.startswith("x_")}
     )
+    return answers
+
+
+def _earliest_date(verdict: Verdict) -> date | None:
+    """The first date every BLOCK_UNTIL finding has passed; None when one has no date
+    ("until resolved") or there is none."""
+    waits = [f.until for f in verdict.findings if f.outcome is Outcome.BLOCK_UNTIL]
+    dated = [until for until in waits if until is not None]
+    return max(dated) if waits and len(dated) == len(waits) else None
+
+
+def _decision_to_carry(
+    appointment: Appointment, response: QuestionnaireResponse, reviewed: set[str]
+) -> Screening | None:
+    """The latest decision on this visit (before it moved or was answered again), or on the
+    series of this service, that covered the same review findings from the same answers."""
+    earlier = (
+        Screening.objects.filter(
+            Q(appointment=appointment)
+            | Q(
+                scope=ReviewScope.SERIES,
+                appointment__patient=appointment.patient,
+                appointment__service=appointment.service,
+            ),
+            organization_id=appointment.organization_id,
+            status__in=[ScreeningStatus.APPROVED, ScreeningStatus.DECLINED],
+        )
+        .select_related("response", "decided_by")
+        .order_by("-decided_at")
+        .first()
+    )
+    if earlier is None:
+        return None
+    covered = {f["rule"] for f in earlier.findings if f["outcome"] == Outcome.REVIEW}
+    if not reviewed <= covered:
+        return None
+    read = {
+        code
+        for rule in screening_rules(organization=appointment.organization)
+        if rule.code in reviewed
+        for code in rule.answers_read
+    }
+    before, now = earlier.response.answers, response.answers
+    return earlier if all(before.get(c) == now.get(c) for c in read) else None
+
+
+def appointment_screen(
+    *,
+    appointment: Appointment,
+    response: QuestionnaireResponse,
+    now: datetime | None = None,
+    request: HttpRequest | None = None,
+) -> Screening:
+    """Screen one appointment with one set of answers and keep the verdict (audited). A
+    medical director's decision carries over when it covered the same findings from the
+    same answers: the same visit moved or answered again, or the series of its service."""
+    now = now or timezone.now()
+    organization = appointment.organization
+    on = appointment.starts_at.astimezone(appointment.location.zone).date()
     verdict = screening_evaluate(
         organization=organization,
         service=appointment.service,
         on=on,
-        answers=answers,
+        answers=_screening_answers(response),
         before_charting=True,
     )
     status = _status(verdict)
     carried = None
     if status == ScreeningStatus.NEEDS_REVIEW:
-        # The same answers approved for this visit (before it moved), or for the series.
-        carried = (
-            Screening.objects.filter(
-                Q(appointment=appointment)
-                | Q(
-                    scope=ReviewScope.SERIES,
-                    appointment__patient=appointment.patient,
-                    appointment__service=appointment.service,
-                ),
-                organization=organization,
-                response=response,
-                status=ScreeningStatus.APPROVED,
-            )
-            .order_by("-decided_at")
-            .first()
-        )
-        if carried is not None and {f["rule"] for f in carried.findings} >= {
-            f.rule for f in verdict.findings if f.outcome is Outcome.REVIEW
-        }:
-            status = ScreeningStatus.APPROVED
-        else:
-            carried = None
-    blocked = [f.until for f in verdict.findings if f.outcome is Outcome.BLOCK_UNTIL and f.until]
-    return Screening.objects.create(
+        reviewed = {f.rule for f in verdict.findings if f.outcome is Outcome.REVIEW}
+        carried = _decision_to_carry(appointment, response, reviewed)
+        if carried is not None:
+            status = ScreeningStatus(carried.status)
+    blocked_until = _earliest_date(verdict)
+    screening = Screening.objects.create(
         organization=organization,
         appointment=appointment,
         response=response,
         outcome=str(verdict.outcome),
         findings=_findings_json(verdict),
         status=status,
-        blocked_until=max(blocked) if blocked and verdict.outcome is Outcome.BLOCK_UNTIL else None,
+        blocked_until=blocked_until,
         evaluated_at=now,
         carried_from=carried,
         decided_by=carried.decided_by if carried else None,
@@ -238,6 +274,15 @@ def appointment_screen(
         decision_reason=carried.decision_reason if carried else "",
         scope=carried.scope if carried else "",
     )
+    audit_record(
+        action=AuditAction.CREATE,
+        request=request,
+        organization=organization,
+        obj=screening,
+        patient=appointment.patient,
+        detail={"status": status, "carried": bool(carried)},
+    )
+    return screening
 
 
 def upcoming_appointments(patient: Patient, *, now: datetime) -> list[Appointment]:
@@ -317,6 +362,14 @@ def screening_decide(
         raise ReviewError("Choose whether the decision covers this appointment or the series.")
     with transaction.atomic():
         locked = Screening.objects.select_for_update().get(pk=screening.pk)
+        current = (
+            Screening.objects.filter(appointment_id=locked.appointment_id)
+            .order_by("-evaluated_at", "-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if current != locked.pk:
+            raise ReviewError("Newer answers replaced this screening: review the current one.")
         if locked.status != ScreeningStatus.NEEDS_REVIEW:
             raise ReviewError(f"This screening is {locked.get_status_display().lower()} already.")
         locked.status = ScreeningStatus.APPROVED if approve else ScreeningStatus.DECLINED
@@ -333,15 +386,27 @@ def screening_decide(
             patient=locked.appointment.patient,
             detail={"status": locked.status, "scope": str(scope)},
         )
-        if approve and scope == ReviewScope.SERIES:
-            for later in Screening.objects.filter(
-                response=locked.response,
-                status=ScreeningStatus.NEEDS_REVIEW,
-                appointment__patient=locked.appointment.patient,
-                appointment__service=locked.appointment.service,
-                appointment__status__in=HOLDING_STATUSES,
-            ).exclude(pk=locked.pk):
-                appointment_screen(appointment=later.appointment, response=locked.response, now=now)
+        if scope == ReviewScope.SERIES:
+            # Later visits of the service waiting on the same answers take the decision.
+            for visit in Appointment.objects.filter(
+                patient=locked.appointment.patient,
+                service=locked.appointment.service,
+                status=AppointmentStatus.BOOKED,
+                starts_at__gt=now,
+            ).exclude(pk=locked.appointment_id):
+                latest = (
+                    Screening.objects.filter(appointment=visit)
+                    .order_by("-evaluated_at", "-pk")
+                    .first()
+                )
+                if (
+                    latest is not None
+                    and latest.status == ScreeningStatus.NEEDS_REVIEW
+                    and latest.response_id == locked.response_id
+                ):
+                    appointment_screen(
+                        appointment=visit, response=locked.response, now=now, request=request
+                    )
     return locked
 
 
@@ -365,15 +430,11 @@ def screening_refusal(*, patient: Patient, service: Service, on: date, now: date
     response = response_on_file(patient=patient, now=now)
     if response is None:
         return None
-    answers = {**clinic_facts(patient=patient)}
-    answers.update(
-        {k: v for k, v in response.answers.items() if v is not None and not k.startswith("x_")}
-    )
     verdict = screening_evaluate(
         organization=patient.organization,
         service=service,
         on=on,
-        answers=answers,
+        answers=_screening_answers(response),
         before_charting=True,
     )
     if verdict.outcome is Outcome.BLOCK:
@@ -382,9 +443,8 @@ def screening_refusal(*, patient: Patient, service: Service, on: date, now: date
             "booking this treatment. Please call us and we will find what suits you."
         )
     if verdict.outcome is Outcome.BLOCK_UNTIL:
-        dates = [f.until for f in verdict.findings if f.outcome is Outcome.BLOCK_UNTIL and f.until]
-        if dates:
-            earliest = max(dates)
+        earliest = _earliest_date(verdict)
+        if earliest is not None:
             return (
                 "From the health answers we have on file, this treatment has to wait a "
                 f"little: the earliest date we can offer is {earliest:%B} {earliest.day}, "
@@ -422,9 +482,24 @@ def appointment_screen_again(*, appointment: Appointment, now: datetime) -> None
 
 
 def response_confirm(
-    *, response: QuestionnaireResponse, staff: StaffProfile, now: datetime | None = None
+    *,
+    response: QuestionnaireResponse,
+    staff: StaffProfile,
+    appointment: Appointment,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> None:
-    """At check-in the patient says nothing has changed since they answered."""
+    """At check-in the patient says nothing has changed since they answered: the latest
+    confirmation is kept on the answers, and each one in the audit log with its visit."""
+    now = now or timezone.now()
     QuestionnaireResponse.objects.filter(pk=response.pk).update(
-        confirmed_at=now or timezone.now(), confirmed_by=staff
+        confirmed_at=now, confirmed_by=staff
+    )
+    audit_record(
+        action=AuditAction.UPDATE,
+        request=request,
+        organization=appointment.organization,
+        obj=response,
+        patient=appointment.patient,
+        detail={"confirmed_unchanged_for": str(appointment.public_id)},
     )

@@ -24,8 +24,13 @@ from needlepoint.intake.selectors import (
     screening_current,
     screening_get,
 )
-from needlepoint.intake.services import ReviewError, questionnaire_submit, screening_decide
-from needlepoint.scheduling.models import Appointment
+from needlepoint.intake.services import (
+    ReviewError,
+    questionnaire_submit,
+    screening_decide,
+    screens_needed,
+)
+from needlepoint.scheduling.models import Appointment, AppointmentStatus
 
 
 def _visit(token: str) -> Appointment:
@@ -39,9 +44,24 @@ def _kiosk(request: HttpRequest) -> bool:
     return request.GET.get("kiosk") == "1"
 
 
+def _closed(request: HttpRequest, appointment: Appointment) -> HttpResponse:
+    return render(
+        request,
+        "intake/questionnaire_closed.html",
+        {"appointment": appointment, "kiosk": _kiosk(request)},
+        status=410,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
     appointment = _visit(token)
+    if (
+        appointment.status != AppointmentStatus.BOOKED
+        or appointment.ends_at <= timezone.now()
+        or not screens_needed(appointment)
+    ):
+        return _closed(request, appointment)
     current = questionnaire_current(organization=appointment.organization)
     if current is None:
         raise Http404("This clinic has no questionnaire yet.")
@@ -85,6 +105,8 @@ def questionnaire_done(request: HttpRequest, token: str) -> HttpResponse:
     appointment = _visit(token)
     screening = screening_current(appointment=appointment)
     if screening is None:
+        if appointment.status != AppointmentStatus.BOOKED or not screens_needed(appointment):
+            return _closed(request, appointment)
         return redirect("intake:questionnaire", token=token)
     # Only a visit that must wait needs more words than the page's own.
     notes = list(

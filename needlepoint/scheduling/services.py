@@ -531,7 +531,13 @@ def appointment_check_in(
                 )
             screening = screening_current(appointment=locked)
             if screening is not None and staff is not None:
-                response_confirm(response=screening.response, staff=staff, now=now)
+                response_confirm(
+                    response=screening.response,
+                    staff=staff,
+                    appointment=locked,
+                    request=request,
+                    now=now,
+                )
         locked.status = AppointmentStatus.CHECKED_IN
         locked.checked_in_at = now
         locked.save(update_fields=["status", "checked_in_at"])

@@ -260,6 +260,8 @@ def patient_get_view(request: HttpRequest, patient_id: uuid.UUID):
 )
 def screening_evaluate_view(request: HttpRequest, body: ScreeningIn):
     organization = _organization(request)
+    if not FIRST_DAY <= body.on <= LAST_DAY:
+        raise invalid("on", "Give a planned treatment date between 1900 and 2199.")
     service = service_get(organization=organization, slug=body.service, bookable_online=False)
     try:
         screening = screening_evaluate(

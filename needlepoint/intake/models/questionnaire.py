@@ -35,29 +35,49 @@ class Questionnaire(OrganizationScopedModel):
         return f"{self.title} (version {self.version})"
 
     def clean(self) -> None:
-        from needlepoint.intake.answers import CATALOGUE
-
-        problems = []
         data = self.questions if isinstance(self.questions, dict) else {}
         sections = data.get("sections")
         if not isinstance(sections, list) or not sections:
             raise ValidationError({"questions": 'Give a list of "sections", each with questions.'})
-        for section in sections:
-            for question in section.get("questions", []) if isinstance(section, dict) else []:
-                code = question.get("code", "") if isinstance(question, dict) else ""
-                kind = question.get("kind") if isinstance(question, dict) else None
-                if code not in CATALOGUE and not code.startswith("x_"):
-                    problems.append(f"{code or '?'}: not a DOMAIN.md §12 code, nor an x_ code")
-                if kind not in QUESTION_KINDS:
-                    problems.append(
-                        f"{code or '?'}: kind must be one of {', '.join(QUESTION_KINDS)}"
-                    )
-                elif kind == "choice" and not question.get("choices"):
-                    problems.append(f"{code}: a choice question needs choices")
-                if not question.get("text"):
-                    problems.append(f"{code or '?'}: the question needs its text")
+        problems = [
+            problem
+            for section in sections
+            for question in (section.get("questions", []) if isinstance(section, dict) else [])
+            for problem in _question_problems(question if isinstance(question, dict) else {})
+        ]
         if problems:
             raise ValidationError({"questions": problems})
+
+
+def _question_problems(question: dict) -> list[str]:
+    """What is wrong with one question of a clinic's questionnaire version."""
+    from needlepoint.intake.answers import CATALOGUE, AnswerType
+
+    kinds_for = {
+        AnswerType.BOOL: ("yes_no",),
+        AnswerType.DATE: ("date_or_never",),
+        AnswerType.DATE_OR_NEVER: ("date_or_never",),
+        AnswerType.CHOICE: ("choice",),
+        AnswerType.INTEGER: ("number",),
+        AnswerType.NUMBER: ("number",),
+        AnswerType.FITZPATRICK: ("fitzpatrick",),
+    }
+    code, kind = question.get("code", "") or "?", question.get("kind")
+    problems = []
+    if code not in CATALOGUE and not code.startswith("x_"):
+        problems.append(f"{code}: not a DOMAIN.md §12 code, nor an x_ code")
+    if kind not in QUESTION_KINDS:
+        problems.append(f"{code}: kind must be one of {', '.join(QUESTION_KINDS)}")
+    elif code in CATALOGUE and kind not in kinds_for[CATALOGUE[code].type]:
+        fits = " or ".join(kinds_for[CATALOGUE[code].type])
+        problems.append(f"{code}: its answer needs a question of kind {fits}")
+    elif kind == "text" and not code.startswith("x_"):
+        problems.append(f"{code}: free text only for the clinic's own x_ questions")
+    elif kind == "choice" and not question.get("choices"):
+        problems.append(f"{code}: a choice question needs choices")
+    if not question.get("text"):
+        problems.append(f"{code}: the question needs its text")
+    return problems
 
 
 class AnswerChannel(models.TextChoices):
