@@ -599,3 +599,11 @@ def test_a_stale_screening_cannot_be_decided_nor_revive_old_answers(client, worl
     assert response.status_code == 422
     assert b"Newer answers replaced this screening" in response.content
     assert screening_current(appointment=second).status == ScreeningStatus.BLOCKED
+
+
+def test_a_first_session_in_dark_skin_asks_for_a_test_spot(client, world, cast):
+    appointment = book(world, cast)
+    answer(client, appointment, fitzpatrick_type="5")
+    screening = screening_current(appointment=appointment)
+    assert screening.status == ScreeningStatus.CAUTION
+    assert {"FST1", "FST4", "MN26"} <= {f["rule"] for f in screening.findings}

@@ -14,7 +14,14 @@ from tests.api_support import NOW, make_api_world, post
 from tests.test_intake_rules import FIRES, ON, QUIET
 
 PATH = "/screening/evaluate"
-NEEDS_THE_PLAN = {"FST2", "FST3", "FST4"}  # device, depth, first session: charting facts
+# The plan some skin-type rules read (FST2-FST4), as the API takes it.
+PLAN = {
+    "device_model": "SkinPen Precision",
+    "indication": ["wrinkles"],
+    "planned_depth_mm": 0.75,
+    "area_max_depth_mm": 0.5,
+    "first_full_session": True,
+}
 
 
 @pytest.fixture
@@ -22,6 +29,14 @@ def aw(cast, time_machine):
     time_machine.move_to(NOW, tick=False)
     world = make_api_world(cast)
     intake_seed_rules(organization=cast.clinic)
+    TreatmentArea.objects.create(
+        organization=cast.clinic,
+        code="neck",
+        name="Neck",
+        min_depth_mm=Decimal("0.25"),
+        max_default_mm=Decimal("0.5"),
+        source_ids="S40",
+    )
     TreatmentArea.objects.create(
         organization=cast.clinic,
         code="perioral",
@@ -36,7 +51,13 @@ def aw(cast, time_machine):
 
 
 def evaluate(client, aw, answers, *, service="prp-face", on=ON, persona="practitioner", **extra):
-    body = {"service": service, "on": on.isoformat(), "areas": ["perioral"], "answers": answers}
+    body = {
+        "service": service,
+        "on": on.isoformat(),
+        "areas": ["perioral", "neck"],
+        "answers": answers,
+        "context": PLAN,
+    }
     body.update(extra)
     return post(client, PATH, _json(body), token=aw.token(persona))
 
@@ -49,11 +70,7 @@ def _json(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-@pytest.mark.parametrize(
-    ("rule", "answers", "outcome"),
-    [row for row in FIRES if row[0] not in NEEDS_THE_PLAN],
-    ids=[r for r, *_ in FIRES if r not in NEEDS_THE_PLAN],
-)
+@pytest.mark.parametrize(("rule", "answers", "outcome"), FIRES, ids=[r for r, *_ in FIRES])
 def test_each_rule_gives_its_outcome(client, aw, rule, answers, outcome):
     response = evaluate(client, aw, answers)
     assert response.status_code == 200, response.content
@@ -162,3 +179,15 @@ def test_without_a_token_it_is_401(client, aw):
 def test_far_off_dates_are_422_not_500(client, aw, answers, on):
     response = evaluate(client, aw, answers, on=on)
     assert (response.status_code, response.json()["code"]) == (422, "invalid")
+
+
+def test_without_the_plan_the_skin_type_rules_that_need_it_are_skipped(client, aw):
+    body = evaluate(client, aw, {"fitzpatrick_type": 5}, context=None).json()
+    rules = {f["rule"] for f in body["findings"]}
+    assert {"FST1", "MN26"} <= rules
+    assert not rules & {"FST2", "FST3", "FST4"}
+
+
+def test_a_plan_of_the_wrong_type_is_422(client, aw):
+    response = evaluate(client, aw, {}, context={"planned_depth_mm": "deep"})
+    assert response.status_code == 422

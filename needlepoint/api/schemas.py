@@ -362,6 +362,18 @@ def patient_out(patient: Patient) -> PatientOut:
     )
 
 
+class ScreeningContext(Schema):
+    """Facts of the clinic's plan that some skin-type rules read (DOMAIN.md §4)."""
+
+    device_model: str | None = Field(default=None, max_length=100, examples=["SkinPen Precision"])
+    indication: list[Annotated[str, Field(max_length=60)]] | None = Field(
+        default=None, max_length=10, description="Indication codes, e.g. wrinkles, acne_scars."
+    )
+    planned_depth_mm: float | None = Field(default=None, ge=0, le=5)
+    area_max_depth_mm: float | None = Field(default=None, ge=0, le=5)
+    first_full_session: bool | None = None
+
+
 class ScreeningIn(Schema):
     service: str = Field(pattern=SLUG_PATTERN, max_length=60, examples=["prp-microneedling-face"])
     on: date = Field(description="The planned treatment date; waits are measured to it.")
@@ -373,6 +385,11 @@ class ScreeningIn(Schema):
     answers: dict[str, Any] = Field(
         description="Intake answers by DOMAIN.md §12 code; null or absent means unknown.",
         examples=[{"isotretinoin_current": False, "isotretinoin_last_dose": "2027-01-15"}],
+    )
+    context: ScreeningContext | None = Field(
+        default=None,
+        description="The plan, for FST2-FST4: device, indication, depths, first session. "
+        "Rules that need a fact left out are skipped, not reviewed.",
     )
 
 

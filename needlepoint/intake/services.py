@@ -188,6 +188,35 @@ def _screening_answers(response: QuestionnaireResponse) -> dict[str, object]:
     return answers
 
 
+def screening_context(appointment: Appointment) -> dict[str, object]:
+    """The plan's facts some skin-type rules read (FST2, FST4): the service's indications,
+    the pen held for the visit, and whether it is the patient's first full session.
+    Depth (FST3) is planned at the chair and checked by the chart."""
+    from needlepoint.resources.models import Device, DeviceKind
+    from needlepoint.scheduling.availability import DEVICE
+
+    pens = Device.objects.filter(
+        kind=DeviceKind.PEN,
+        pk__in=[
+            int(key.split(":", 1)[1])
+            for key in appointment.holds.filter(
+                is_active=True, resource_key__startswith=f"{DEVICE}:"
+            ).values_list("resource_key", flat=True)
+        ],
+    ).values_list("model", flat=True)
+    context: dict[str, object] = {
+        "indication": list(appointment.service.indications.values_list("code", flat=True)),
+        "first_full_session": not Appointment.objects.filter(
+            patient=appointment.patient,
+            service__kind=ServiceKind.TREATMENT,
+            status=AppointmentStatus.COMPLETED,
+        ).exists(),
+    }
+    if pens:
+        context["device_model"] = list(pens)
+    return context
+
+
 def _earliest_date(verdict: Verdict) -> date | None:
     """The first date every BLOCK_UNTIL finding has passed; None when one has no date
     ("until resolved") or there is none."""
@@ -249,6 +278,7 @@ def appointment_screen(
         service=appointment.service,
         on=on,
         answers=_screening_answers(response),
+        context=screening_context(appointment),
         before_charting=True,
     )
     status = _status(verdict)

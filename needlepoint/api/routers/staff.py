@@ -270,6 +270,7 @@ def screening_evaluate_view(request: HttpRequest, body: ScreeningIn):
             on=body.on,
             answers=body.answers,
             area_codes=body.areas,
+            context=body.context.dict(exclude_none=True) if body.context else None,
         )
     except AnswerError as refused:
         raise invalid(f"answers.{refused.field}", refused.message, code=refused.code) from None
