@@ -164,3 +164,41 @@ def test_the_owner_reads_the_screening_rules_but_cannot_change_them(client, cast
     assert response.status_code == 403
     rule.refresh_from_db()
     assert rule.is_active
+
+
+def test_the_medical_director_drafts_and_publishes_a_consent_version(client, cast):
+    from needlepoint.intake.consents import consent_documents_current, intake_seed_consents
+    from needlepoint.intake.models import ConsentDocument, ConsentKind
+
+    intake_seed_consents(organization=cast.clinic)
+    first = ConsentDocument.objects.get(organization=cast.clinic, kind=ConsentKind.PRP)
+    sign_in(client, cast.director)
+    response = client.post(
+        reverse("admin:intake_consentdocument_add"),
+        {
+            "kind": ConsentKind.PRP,
+            "version": 2,
+            "title": first.title,
+            "body": first.body + "\\n\\nA new paragraph.",
+            "valid_months": 12,
+            "source_ids": first.source_ids,
+        },
+    )
+    assert response.status_code == 302
+    draft = ConsentDocument.objects.get(organization=cast.clinic, kind=ConsentKind.PRP, version=2)
+    assert draft.published_at is None
+    kinds = [ConsentKind.PRP]
+    assert (
+        consent_documents_current(organization_id=cast.clinic.pk, kinds=kinds)[ConsentKind.PRP]
+        == first
+    )
+    client.post(
+        reverse("admin:intake_consentdocument_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk]},
+    )
+    assert (
+        consent_documents_current(organization_id=cast.clinic.pk, kinds=kinds)[ConsentKind.PRP]
+        == draft
+    )
+    page = client.get(reverse("admin:intake_consentdocument_change", args=[draft.pk]))
+    assert b'name="body"' not in page.content  # published: read only

@@ -274,6 +274,8 @@ def test_the_calendar_flags_visits_without_answers_or_waiting_for_review(client,
     page = client.get(f"/staff/calendar/{world.location.slug}/2027-01-11/")
     assert b"Screening review" in page.content
     assert b"MN10" not in page.content  # the front desk sees a status, not findings
+    week = client.get(f"/staff/calendar/{world.location.slug}/2027-01-11/week/")
+    assert b"Screening review" in week.content
 
 
 def test_a_consultation_needs_no_screening(world, cast):
@@ -607,3 +609,27 @@ def test_a_first_session_in_dark_skin_asks_for_a_test_spot(client, world, cast):
     screening = screening_current(appointment=appointment)
     assert screening.status == ScreeningStatus.CAUTION
     assert {"FST1", "FST4", "MN26"} <= {f["rule"] for f in screening.findings}
+
+
+def test_the_director_records_lab_values_and_the_visit_is_screened_again(client, world, cast):
+    world.prp.requires_prior_consultation = False
+    world.prp.save()
+    appointment = book(world, cast, service=world.prp)
+    answer(client, appointment)
+    screening = screening_current(appointment=appointment)
+    # No platelet count or haemoglobin on file: a PRP visit waits for review.
+    assert {f["rule"] for f in screening.findings} == {"PRP03", "PRP07"}
+    sign_in(client, cast.director)
+    url = f"/staff/screening/{screening.public_id}/"
+    assert b"Lab values" in client.get(url).content
+    refused = client.post(url, {"action": "clinician", "platelet_count_per_ul": "-5"})
+    assert refused.status_code == 422
+    response = client.post(
+        url, {"action": "clinician", "platelet_count_per_ul": "240000", "hemoglobin_g_dl": "13.1"}
+    )
+    assert response.status_code == 302
+    current = screening_current(appointment=appointment)
+    assert current.status == ScreeningStatus.CLEAR
+    assert current.response.channel == AnswerChannel.STAFF
+    assert current.response.answers["platelet_count_per_ul"] == 240000
+    assert QuestionnaireResponse.objects.filter(patient=cast.patient).count() == 2

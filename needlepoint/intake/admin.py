@@ -3,7 +3,7 @@ from django.http import HttpRequest
 
 from needlepoint.accounts.roles import role_may
 from needlepoint.core.admin import ScopedAdmin
-from needlepoint.intake.models import Questionnaire, ScreeningRule
+from needlepoint.intake.models import ConsentDocument, Questionnaire, ScreeningRule
 
 
 @admin.register(ScreeningRule)
@@ -69,3 +69,14 @@ class QuestionnaireAdmin(ScopedAdmin):
                 obj=questionnaire,
                 detail={"published": questionnaire.version, "via": "admin"},
             )
+
+
+@admin.register(ConsentDocument)
+class ConsentDocumentAdmin(QuestionnaireAdmin):
+    """Consent document versions: the medical director drafts a new version and publishes
+    it; patients are then asked to sign it. A published version never changes (the
+    database refuses too)."""
+
+    list_display = ["title", "kind", "version", "valid_months", "published_at"]
+    list_filter = ["kind"]
+    fields = ["kind", "version", "title", "body", "valid_months", "source_ids", "published_at"]

@@ -371,6 +371,31 @@ def questionnaire_submit(
     return response, screenings
 
 
+def response_add_clinician_answers(
+    *,
+    response: QuestionnaireResponse,
+    answers: Mapping[str, object],
+    staff: StaffProfile,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> tuple[QuestionnaireResponse, list[Screening]]:
+    """What the clinic knows that the patient could not answer (latest lab values): a new
+    response with the patient's answers and these, screening every upcoming treatment
+    again. The patient's own response stays as it was."""
+    given = {code: value for code, value in answers.items() if value is not None}
+    if not given:
+        raise ReviewError("Enter at least one value.")
+    return questionnaire_submit(
+        patient=response.patient,
+        questionnaire=response.questionnaire,
+        answers={**response.answers, **given},
+        channel=AnswerChannel.STAFF,
+        appointment=response.appointment,
+        request=request,
+        now=now,
+    )
+
+
 def screening_decide(
     *,
     screening: Screening,

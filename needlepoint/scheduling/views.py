@@ -95,6 +95,7 @@ def calendar_week_view(request: HttpRequest, location_slug: str, day: str) -> Ht
     first = _day(day)
     first -= timedelta(days=first.weekday())
     week = calendar_week(location=location, first_day=first)
+    _flag_appointments([a for _, day in week for a in day])
     audit_record(
         action=AuditAction.LIST,
         request=request,
@@ -116,13 +117,16 @@ def calendar_week_view(request: HttpRequest, location_slug: str, day: str) -> Ht
 
 def _flag_screenings(board) -> None:
     """Mark the day's visits whose health screening is missing or unresolved."""
+    shown = [c.block.appointment for col in board.columns for c in col.cells if c.block]
+    _flag_appointments([*board.appointments, *(a for a in shown if a is not None)])
+
+
+def _flag_appointments(appointments: list[Appointment]) -> None:
     from needlepoint.intake.selectors import screening_flags
 
-    flags = screening_flags(board.appointments)
-    shown = [c.block.appointment for col in board.columns for c in col.cells if c.block]
-    for appointment in [*board.appointments, *shown]:
-        if appointment is not None:
-            appointment.screening_flag = flags.get(appointment.pk)
+    flags = screening_flags(appointments)
+    for appointment in appointments:
+        appointment.screening_flag = flags.get(appointment.pk)  # type: ignore[attr-defined]
 
 
 def _appointment(request: HttpRequest, public_id: str) -> Appointment:
