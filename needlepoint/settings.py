@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "needlepoint.patients",
     "needlepoint.scheduling",
     "needlepoint.intake",
+    "needlepoint.clinical",
     "needlepoint.messaging",
     "needlepoint.site",
     "needlepoint.api",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("staff/patients/", include("needlepoint.patients.urls")),
     path("staff/", include("needlepoint.scheduling.urls")),
     path("", include("needlepoint.intake.urls")),
+    path("staff/clinical/", include("needlepoint.clinical.urls")),
     path("staff/api-tokens/", include("needlepoint.accounts.urls")),
     path("api/v1/", api.urls),
     path("", include("needlepoint.messaging.urls")),

@@ -8,6 +8,7 @@ takes no sessions); the outsider with a token of another clinic, which finds not
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -33,6 +34,32 @@ STAFF = expect(401, 401, 200, 200, 200, 200, 200)
 STAFF_OURS = expect(401, 401, 200, 200, 200, 200, 404)
 
 Request = tuple[str, dict[str, Any] | None]  # path (with query) and JSON body for POST
+
+
+# Charting: clinical roles only; the outsider (an owner elsewhere) is refused by role first.
+CLINICAL_OURS = expect(401, 401, 403, 201, 201, 403, 403)
+
+
+def _identifiers(aw: ApiWorld) -> dict[str, str]:
+    patient = aw.cast.patient
+    return {
+        "full_name": f"{patient.first_name} {patient.last_name}",
+        "date_of_birth": patient.date_of_birth.isoformat(),
+    }
+
+
+def _sample(aw: ApiWorld) -> str:
+    """A sample drawn for Paloma's visit by the medical director."""
+    from needlepoint.clinical.custody import Identity
+    from needlepoint.clinical.services import prp_sample_draw
+
+    ids = _identifiers(aw)
+    drawn = prp_sample_draw(
+        appointment=aw.appointment,
+        identity=Identity(ids["full_name"], date.fromisoformat(ids["date_of_birth"])),
+        staff=aw.cast.director.staff_profile,
+    )
+    return str(drawn.sample.public_id)
 
 
 def _appointment(aw: ApiWorld, suffix: str = "") -> str:
@@ -77,6 +104,24 @@ MATRIX: dict[tuple[str, str], tuple[Callable[[ApiWorld], Request], dict[str, int
             {"service": "face", "on": "2027-01-11", "answers": {"metal_allergy": True}},
         ),
         expect(401, 401, 403, 200, 200, 403, 403),  # clinical staff (the outsider is an owner)
+    ),
+    ("post", "/api/v1/appointments/{appointment_id}/treatment-record"): (
+        lambda aw: (_appointment(aw, "/treatment-record"), {}),
+        CLINICAL_OURS,
+    ),
+    ("post", "/api/v1/prp-samples"): (
+        lambda aw: (
+            "/prp-samples",
+            {"appointment": str(aw.appointment.public_id), "patient": _identifiers(aw)},
+        ),
+        CLINICAL_OURS,
+    ),
+    ("post", "/api/v1/prp-samples/{sample_id}/events"): (
+        lambda aw: (
+            f"/prp-samples/{_sample(aw)}/events",
+            {"type": "spin", "g_force": 300, "minutes": 10},
+        ),
+        CLINICAL_OURS,
     ),
     ("get", "/api/v1/patients"): (lambda aw: ("/patients?search=a", None), STAFF),
     ("get", "/api/v1/patients/{patient_id}"): (

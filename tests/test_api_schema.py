@@ -31,6 +31,9 @@ from schemathesis.specs.openapi.checks import (
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.services import api_token_create
+from needlepoint.clinical.custody import Identity
+from needlepoint.clinical.models import PrpSample
+from needlepoint.clinical.services import prp_sample_draw
 from needlepoint.intake.services import intake_seed_rules
 from needlepoint.patients.models import Patient
 from needlepoint.resources.models import Location
@@ -76,6 +79,9 @@ FREE_STARTS = [
     for q in range(27)
 ]  # fmt: skip
 DAYS = [d.isoformat() for d in [*SEEDED_DAYS, date(2027, 1, 12), date(2027, 1, 16)]]
+# PRP samples drawn for the first bookings to read; patient n is "Fuzz{n} Patient".
+SAMPLES = _ids("sample", 3)
+BORN = "1980-01-01"
 
 
 def seed() -> str:
@@ -103,6 +109,18 @@ def seed() -> str:
             )
             Appointment.objects.filter(pk=appointment.pk).update(public_id=appointment_id)
     assert Patient.objects.filter(public_id__in=PATIENTS).count() == len(PATIENTS)
+    for n, patient_id in enumerate(PATIENTS):
+        Patient.objects.filter(public_id=patient_id).update(
+            first_name=f"Fuzz{n}", last_name="Patient", date_of_birth=date(1980, 1, 1)
+        )
+    for n, sample_id in enumerate(SAMPLES):
+        appointment = Appointment.objects.get(public_id=APPOINTMENTS[n])
+        drawn = prp_sample_draw(
+            appointment=appointment,
+            identity=Identity(f"Fuzz{n} Patient", date(1980, 1, 1)),
+            staff=cast.director.staff_profile,
+        )
+        PrpSample.objects.filter(pk=drawn.sample.pk).update(public_id=sample_id)
     intake_seed_rules(organization=cast.clinic)
     # The medical director may do everything the API offers (screening is clinical only).
     return api_token_create(staff=cast.director.staff_profile, name="fuzz")[1]
@@ -158,6 +176,8 @@ def flatmap_path_parameters(context, path_parameters):
         good = st.fixed_dictionaries({"appointment_id": st.sampled_from(TO_MOVE)})
     elif "{appointment_id}" in path:
         good = st.fixed_dictionaries({"appointment_id": st.sampled_from(TO_READ)})
+    elif "{sample_id}" in path:
+        good = st.fixed_dictionaries({"sample_id": st.sampled_from(SAMPLES)})
     elif "{patient_id}" in path:
         good = st.fixed_dictionaries({"patient_id": st.sampled_from(PATIENTS)})
     else:
@@ -195,6 +215,15 @@ def flatmap_body(context, body):
         )  # fmt: skip
     elif path.endswith("/reschedule"):
         good = st.fixed_dictionaries({"start": st.sampled_from(FREE_STARTS)})
+    elif path.endswith("/prp-samples"):
+        good = st.sampled_from(range(len(TO_READ))).map(
+            lambda n: {
+                "appointment": APPOINTMENTS[n],
+                "patient": {"full_name": f"Fuzz{n} Patient", "date_of_birth": BORN},
+            }
+        )
+    elif path.endswith("/events"):
+        good = st.just({"type": "spin", "g_force": 300, "minutes": 10})
     elif path.endswith("/screening/evaluate"):
         good = st.fixed_dictionaries(
             {"service": st.sampled_from(SERVICES), "on": st.sampled_from(DAYS),

@@ -12,7 +12,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.personas import PERSONAS, sign_in
 
-OWN_NAMESPACES = {"site", "core", "patients", "scheduling", "messaging", "accounts", "intake"}
+OWN_NAMESPACES = {
+    "site", "core", "patients", "scheduling", "messaging", "accounts", "intake", "clinical",
+}  # fmt: skip
 
 ANON = "anonymous"
 REDIRECT_TO_LOGIN = 302
@@ -187,6 +189,23 @@ def _consent(cast, name: str, *, outsider: bool = False) -> dict[str, str]:
 
 
 DIRECTOR_ONLY = expect(302, 403, 403, 403, 200, 403)
+CLINICAL = expect(302, 403, 403, 200, 200, 403)
+
+
+def _prp_sample(cast, *, outsider: bool = False) -> dict[str, str]:
+    from needlepoint.clinical.custody import Identity
+    from needlepoint.clinical.services import prp_sample_draw
+
+    clinic = cast.outsider_clinic if outsider else cast.clinic
+    patient = cast.outsider_patient if outsider else cast.patient
+    appointment = _appointment(cast, clinic, patient)
+    drawn = prp_sample_draw(
+        appointment=appointment,
+        identity=Identity(f"{patient.first_name} {patient.last_name}", patient.date_of_birth),
+        staff=(cast.outsider if outsider else cast.director).staff_profile,
+    )
+    return {"public_id": str(drawn.sample.public_id)}
+
 
 # url name -> (how to build its kwargs from the cast, expected status per persona)
 MATRIX = {
@@ -224,6 +243,7 @@ MATRIX = {
     "intake:questionnaire-done": (_questionnaire, PUBLIC_REDIRECT),  # nothing answered yet
     "intake:review-list": (None, DIRECTOR_ONLY),
     "intake:kiosk-unlock": (None, PUBLIC_REDIRECT),  # nothing to unlock
+    "clinical:prp-label": (_prp_sample, CLINICAL),
     "intake:review-detail": (_screening, DIRECTOR_ONLY),
     "intake:consent-overview": (lambda c: _consent(c, "overview"), PUBLIC),
     "intake:consent-sign": (lambda c: _consent(c, "sign"), PUBLIC),
@@ -254,6 +274,13 @@ FOREIGN_OBJECTS = {
 def test_a_foreign_screening_is_not_found_for_the_director(client, cast, url_name):
     url = reverse(url_name, kwargs=_screening(cast, outsider=True))
     sign_in(client, cast.director)
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["practitioner", "director"])
+def test_a_foreign_prp_label_is_not_found_for_clinicians(client, cast, persona):
+    url = reverse("clinical:prp-label", kwargs=_prp_sample(cast, outsider=True))
+    sign_in(client, cast.user(persona))
     assert client.get(url).status_code == 404
 
 

@@ -34,6 +34,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "clinical.view": CLINICAL,
     "calendar_feed.manage": CLINICAL,
     "screening.evaluate": CLINICAL,
+    "clinical.chart": CLINICAL,
     "screening.edit": frozenset({Role.MEDICAL_DIRECTOR}),
     "screening.review": frozenset({Role.MEDICAL_DIRECTOR}),
     "consents.view": ALL_STAFF,

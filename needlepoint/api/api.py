@@ -19,7 +19,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Thr
 from ninja.errors import ValidationError as NinjaValidationError
 
 from needlepoint.api.errors import ApiError
-from needlepoint.api.routers import public, staff
+from needlepoint.api.routers import clinical, public, staff
 from needlepoint.api.schemas import slot_out
 from needlepoint.scheduling.services import BookingRuleError, IdempotencyConflict, SlotUnavailable
 
@@ -224,3 +224,4 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("", public.router, tags=["public"])
 api.add_router("", staff.router, tags=["staff"])
+api.add_router("", clinical.router, tags=["staff"])

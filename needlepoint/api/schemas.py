@@ -403,3 +403,45 @@ class FindingOut(Schema):
 class ScreeningOut(Schema):
     outcome: str = Field(description="allow, caution, review, block_until or block.")
     findings: list[FindingOut]
+
+
+class PatientIdentifiers(Schema):
+    full_name: str = Field(min_length=1, max_length=200, examples=["Rosa Tafoya"])
+    date_of_birth: date = Field(examples=["1987-06-02"])
+
+
+class PrpSampleIn(Schema):
+    appointment: uuid.UUID
+    patient: PatientIdentifiers
+
+
+class PrpSampleOut(Schema):
+    id: uuid.UUID
+    code: str = Field(description="The short code printed as the label's barcode.")
+    label_url: str
+    drawn_at: datetime
+    expires_at: datetime
+    warnings: list[str] = Field(default_factory=list)
+
+
+class PrpEventIn(Schema):
+    type: str = Field(pattern="^(spin|extract|apply|discard)$")
+    scanned_patient: PatientIdentifiers | None = None
+    witness: uuid.UUID | None = Field(
+        default=None, description="A second clinician's id: the two-person check (ID5)."
+    )
+    g_force: int | None = Field(default=None, ge=1, le=5000)
+    minutes: int | None = Field(default=None, ge=1, le=60)
+    volume_ml: float | None = Field(default=None, gt=0, le=100)
+    area: str | None = Field(default=None, max_length=40)
+
+
+class PrpEventOut(Schema):
+    sample: uuid.UUID
+    type: str
+    state: str
+    at: datetime
+
+
+class TreatmentRecordOut(Schema):
+    id: uuid.UUID
