@@ -62,6 +62,16 @@ def _sample(aw: ApiWorld) -> str:
     return str(drawn.sample.public_id)
 
 
+def _record(aw: ApiWorld) -> str:
+    """Paloma's visit's treatment record, started by the medical director."""
+    from needlepoint.clinical.services import treatment_record_start
+
+    record, _ = treatment_record_start(
+        appointment=aw.appointment, staff=aw.cast.director.staff_profile
+    )
+    return str(record.public_id)
+
+
 def _appointment(aw: ApiWorld, suffix: str = "") -> str:
     return f"/appointments/{aw.appointment.public_id}{suffix}"
 
@@ -121,6 +131,10 @@ MATRIX: dict[tuple[str, str], tuple[Callable[[ApiWorld], Request], dict[str, int
             f"/prp-samples/{_sample(aw)}/events",
             {"type": "spin", "g_force": 300, "minutes": 10},
         ),
+        CLINICAL_OURS,
+    ),
+    ("post", "/api/v1/treatment-records/{record_id}/cartridges"): (
+        lambda aw: (f"/treatment-records/{_record(aw)}/cartridges", {"lot": "L1", "serial": "S1"}),
         CLINICAL_OURS,
     ),
     ("get", "/api/v1/patients"): (lambda aw: ("/patients?search=a", None), STAFF),

@@ -32,8 +32,8 @@ from schemathesis.specs.openapi.checks import (
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.services import api_token_create
 from needlepoint.clinical.custody import Identity
-from needlepoint.clinical.models import PrpSample
-from needlepoint.clinical.services import prp_sample_draw
+from needlepoint.clinical.models import PrpSample, TreatmentRecord
+from needlepoint.clinical.services import prp_sample_draw, treatment_record_start
 from needlepoint.intake.services import intake_seed_rules
 from needlepoint.patients.models import Patient
 from needlepoint.resources.models import Location
@@ -81,6 +81,7 @@ FREE_STARTS = [
 DAYS = [d.isoformat() for d in [*SEEDED_DAYS, date(2027, 1, 12), date(2027, 1, 16)]]
 # PRP samples drawn for the first bookings to read; patient n is "Fuzz{n} Patient".
 SAMPLES = _ids("sample", 3)
+RECORD = _ids("record", 1)[0]
 BORN = "1980-01-01"
 
 
@@ -113,6 +114,11 @@ def seed() -> str:
         Patient.objects.filter(public_id=patient_id).update(
             first_name=f"Fuzz{n}", last_name="Patient", date_of_birth=date(1980, 1, 1)
         )
+    record, _ = treatment_record_start(
+        appointment=Appointment.objects.get(public_id=APPOINTMENTS[0]),
+        staff=cast.director.staff_profile,
+    )
+    TreatmentRecord.objects.filter(pk=record.pk).update(public_id=RECORD)
     for n, sample_id in enumerate(SAMPLES):
         appointment = Appointment.objects.get(public_id=APPOINTMENTS[n])
         drawn = prp_sample_draw(
@@ -176,6 +182,8 @@ def flatmap_path_parameters(context, path_parameters):
         good = st.fixed_dictionaries({"appointment_id": st.sampled_from(TO_MOVE)})
     elif "{appointment_id}" in path:
         good = st.fixed_dictionaries({"appointment_id": st.sampled_from(TO_READ)})
+    elif "{record_id}" in path:
+        good = st.fixed_dictionaries({"record_id": st.just(RECORD)})
     elif "{sample_id}" in path:
         good = st.fixed_dictionaries({"sample_id": st.sampled_from(SAMPLES)})
     elif "{patient_id}" in path:
@@ -222,6 +230,8 @@ def flatmap_body(context, body):
                 "patient": {"full_name": f"Fuzz{n} Patient", "date_of_birth": BORN},
             }
         )
+    elif path.endswith("/cartridges"):
+        good = st.integers(1, 10**9).map(lambda n: {"lot": "FUZZ-LOT", "serial": f"SN{n}"})
     elif path.endswith("/events"):
         good = st.just({"type": "spin", "g_force": 300, "minutes": 10})
     elif path.endswith("/screening/evaluate"):

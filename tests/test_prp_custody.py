@@ -243,3 +243,57 @@ def test_the_treatment_record_starts_once(client, aw):
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
     assert post(client, path, {}, token=aw.token("frontdesk")).status_code == 403
+
+
+# --- Cartridges -------------------------------------------------------------------------
+
+
+def _record(client, aw) -> str:
+    path = f"/appointments/{aw.appointment.public_id}/treatment-record"
+    return post(client, path, {}, token=aw.token("practitioner")).json()["id"]
+
+
+def cartridge(client, aw, record_id, **body):
+    path = f"/treatment-records/{record_id}/cartridges"
+    return post(client, path, body, token=aw.token("practitioner"))
+
+
+def test_a_cartridge_is_single_use_across_every_record(client, aw):
+    record_id = _record(client, aw)
+    first = cartridge(
+        client, aw, record_id, lot="lot-2027a", serial="sn-0001", expires_on="2028-01-31"
+    )
+    assert first.status_code == 201, first.content
+    assert first.json() | {"id": None} == {
+        "id": None,
+        "lot": "LOT-2027A",
+        "serial": "SN-0001",
+        "expires_on": "2028-01-31",
+    }
+    again = cartridge(client, aw, record_id, lot="LOT-2027A", serial="sn-0001")
+    assert (again.status_code, again.json()["code"]) == (409, "cartridge_already_used")
+
+
+def test_an_expired_or_recalled_lot_is_refused(client, aw):
+    from needlepoint.clinical.models import CartridgeLot, CartridgeUse
+
+    record_id = _record(client, aw)
+    expired = cartridge(client, aw, record_id, lot="OLD", serial="A1", expires_on="2026-12-31")
+    assert (expired.status_code, expired.json()["code"]) == (409, "cartridge_unusable")
+    assert not CartridgeLot.objects.filter(lot="OLD").exists()  # nothing half-written
+    assert cartridge(client, aw, record_id, lot="NEW", serial="A2").status_code == 201
+    CartridgeLot.objects.filter(lot="NEW").update(recalled_on=date(2027, 1, 10))
+    recalled = cartridge(client, aw, record_id, lot="NEW", serial="A3")
+    assert (recalled.status_code, recalled.json()["code"]) == (409, "cartridge_unusable")
+    assert CartridgeUse.objects.count() == 1
+
+
+def test_another_clinics_record_is_a_404(client, aw, cast):
+    from tests import factories
+
+    other = factories.OrganizationFactory()
+    from needlepoint.clinical.models import TreatmentRecord
+
+    record = TreatmentRecord.objects.get(public_id=_record(client, aw))
+    TreatmentRecord.objects.filter(pk=record.pk).update(organization=other)
+    assert cartridge(client, aw, record.public_id, lot="L", serial="S").status_code == 404

@@ -445,3 +445,18 @@ class PrpEventOut(Schema):
 
 class TreatmentRecordOut(Schema):
     id: uuid.UUID
+
+
+class CartridgeIn(Schema):
+    lot: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$")
+    serial: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$")
+    expires_on: date | None = Field(
+        default=None, description="The lot's expiry, recorded when the lot is first seen."
+    )
+
+
+class CartridgeOut(Schema):
+    id: uuid.UUID
+    lot: str
+    serial: str
+    expires_on: date | None

@@ -102,3 +102,46 @@ class Incident(OrganizationScopedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.occurred_at:%Y-%m-%d %H:%M})"
+
+
+class CartridgeLot(OrganizationScopedModel):
+    """A manufacturing lot of single-use needle cartridges: registered on first use (with
+    its expiry when given); a recalled lot is refused from then on."""
+
+    lot = models.CharField(max_length=60)
+    expires_on = models.DateField(null=True, blank=True)
+    recalled_on = models.DateField(null=True, blank=True)
+    recall_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["lot"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "lot"], name="cartridge_lot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Cartridge lot {self.lot}"
+
+
+class CartridgeUse(OrganizationScopedModel):
+    """One single-use cartridge on one treatment record. Its serial is unique in the
+    clinic forever: a cartridge is never used twice (the 2024 NM cluster, S27)."""
+
+    treatment_record = models.ForeignKey(
+        TreatmentRecord, on_delete=models.PROTECT, related_name="cartridges"
+    )
+    lot = models.ForeignKey(CartridgeLot, on_delete=models.PROTECT, related_name="uses")
+    serial = models.CharField(max_length=60)
+    used_at = models.DateTimeField()
+    used_by = models.ForeignKey("accounts.StaffProfile", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["used_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "serial"], name="cartridge_serial_single_use"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Cartridge {self.serial}"

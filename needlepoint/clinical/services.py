@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -26,7 +26,15 @@ from needlepoint.clinical.custody import (
     expires_at,
     next_state,
 )
-from needlepoint.clinical.models import Incident, IncidentKind, PrpEvent, PrpSample, TreatmentRecord
+from needlepoint.clinical.models import (
+    CartridgeLot,
+    CartridgeUse,
+    Incident,
+    IncidentKind,
+    PrpEvent,
+    PrpSample,
+    TreatmentRecord,
+)
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.patients.models import Patient
@@ -249,3 +257,65 @@ def prp_sample_step(
         )
         raise mismatch
     return event
+
+
+def cartridge_use(
+    *,
+    record: TreatmentRecord,
+    lot: str,
+    serial: str,
+    staff: StaffProfile,
+    expires_on: date | None = None,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> CartridgeUse:
+    """Record a single-use cartridge on a treatment record, scanned or typed. A lot seen
+    for the first time is registered (with its expiry when given). Refused: a serial used
+    before on any record (`cartridge_already_used`), an expired or recalled lot
+    (`cartridge_unusable`)."""
+    now = now or timezone.now()
+    lot, serial = lot.strip().upper(), serial.strip().upper()
+    today = now.astimezone(record.appointment.location.zone).date()
+    if CartridgeUse.objects.filter(organization_id=record.organization_id, serial=serial).exists():
+        raise CustodyRefused(
+            "cartridge_already_used",
+            f"Cartridge {serial} was used before. Cartridges are single-use: take a new one.",
+        )
+    try:
+        with transaction.atomic():
+            registered, _ = CartridgeLot.objects.get_or_create(
+                organization_id=record.organization_id,
+                lot=lot,
+                defaults={"expires_on": expires_on},
+            )
+            if registered.recalled_on is not None and registered.recalled_on <= today:
+                raise CustodyRefused(
+                    "cartridge_unusable", f"Lot {lot} is recalled: do not use its cartridges."
+                )
+            if registered.expires_on is not None and registered.expires_on < today:
+                raise CustodyRefused(
+                    "cartridge_unusable",
+                    f"Lot {lot} expired on {registered.expires_on:%Y-%m-%d}: take another.",
+                )
+            use = CartridgeUse.objects.create(
+                organization_id=record.organization_id,
+                treatment_record=record,
+                lot=registered,
+                serial=serial,
+                used_at=now,
+                used_by=staff,
+            )
+            audit_record(
+                action=AuditAction.CREATE,
+                request=request,
+                organization=record.appointment.organization,
+                obj=use,
+                patient=record.patient,
+                detail={"lot": lot},
+            )
+    except IntegrityError:  # the same serial, scanned at the same moment elsewhere
+        raise CustodyRefused(
+            "cartridge_already_used",
+            f"Cartridge {serial} was used before. Cartridges are single-use: take a new one.",
+        ) from None
+    return use

@@ -4,6 +4,7 @@ and the PRP chain of custody from the draw to the discard (DOMAIN.md §5)."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -15,6 +16,8 @@ from needlepoint.accounts.selectors import staff_get
 from needlepoint.api.auth import staff_auth
 from needlepoint.api.errors import ApiError, invalid
 from needlepoint.api.schemas import (
+    CartridgeIn,
+    CartridgeOut,
     Error,
     PrpEventIn,
     PrpEventOut,
@@ -23,12 +26,18 @@ from needlepoint.api.schemas import (
     TreatmentRecordOut,
 )
 from needlepoint.clinical.custody import CustodyRefused, Identity, Step
-from needlepoint.clinical.selectors import prp_sample_get
-from needlepoint.clinical.services import prp_sample_draw, prp_sample_step, treatment_record_start
+from needlepoint.clinical.selectors import prp_sample_get, treatment_record_get
+from needlepoint.clinical.services import (
+    cartridge_use,
+    prp_sample_draw,
+    prp_sample_step,
+    treatment_record_start,
+)
 from needlepoint.core.models import Organization
 from needlepoint.scheduling.selectors import appointment_get
 
 router = Router()
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 REFUSALS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 
 
@@ -155,5 +164,41 @@ def prp_sample_event_view(request: HttpRequest, sample_id: uuid.UUID, body: PrpE
             type=event.step,
             state=sample.state,
             at=event.at.astimezone(sample.location.zone),
+        ),
+    )
+
+
+@router.post(
+    "/treatment-records/{record_id}/cartridges",
+    auth=staff_auth("clinical.chart"),
+    response={201: CartridgeOut, **REFUSALS},
+    operation_id="cartridge_use",
+    url_name="cartridge_use",
+    summary="Record a single-use cartridge on a treatment record",
+    description=(
+        "`lot` and `serial` as scanned or typed. A lot not seen before is registered, with "
+        "`expires_on` when given. A serial already used on any record is 409 "
+        "`cartridge_already_used`; an expired or recalled lot is 409 `cartridge_unusable`."
+    ),
+)
+def cartridge_use_view(request: HttpRequest, record_id: uuid.UUID, body: CartridgeIn):
+    if body.expires_on is not None and not FIRST_DAY <= body.expires_on <= LAST_DAY:
+        raise invalid("expires_on", "Give an expiry date between 1900 and 2199.")
+    record = treatment_record_get(organization=_organization(request), public_id=str(record_id))
+    try:
+        use = cartridge_use(
+            record=record,
+            lot=body.lot,
+            serial=body.serial,
+            expires_on=body.expires_on,
+            staff=request.staff,  # type: ignore[attr-defined]
+            request=request,
+        )
+    except CustodyRefused as refusal:
+        raise _refused(refusal) from None
+    return Status(
+        201,
+        CartridgeOut(
+            id=use.public_id, lot=use.lot.lot, serial=use.serial, expires_on=use.lot.expires_on
         ),
     )
