@@ -244,6 +244,7 @@ MATRIX = {
     "intake:review-list": (None, DIRECTOR_ONLY),
     "intake:kiosk-unlock": (None, PUBLIC_REDIRECT),  # nothing to unlock
     "clinical:prp-label": (_prp_sample, CLINICAL),
+    "clinical:recall": (None, LEADERSHIP),
     "intake:review-detail": (_screening, DIRECTOR_ONLY),
     "intake:consent-overview": (lambda c: _consent(c, "overview"), PUBLIC),
     "intake:consent-sign": (lambda c: _consent(c, "sign"), PUBLIC),

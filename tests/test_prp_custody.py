@@ -297,3 +297,24 @@ def test_another_clinics_record_is_a_404(client, aw, cast):
     record = TreatmentRecord.objects.get(public_id=_record(client, aw))
     TreatmentRecord.objects.filter(pk=record.pk).update(organization=other)
     assert cartridge(client, aw, record.public_id, lot="L", serial="S").status_code == 404
+
+
+def test_the_recall_search_finds_the_patient_by_cartridge_lot(client, aw):
+    from tests.personas import sign_in
+
+    record_id = _record(client, aw)
+    cartridge(client, aw, record_id, lot="LOT-77", serial="SN-1")
+    sign_in(client, aw.cast.director)
+    page = client.get("/staff/clinical/recall/", {"lot": "lot-77"})
+    assert aw.cast.patient.record_number.encode() in page.content
+    assert AuditEvent.objects.filter(
+        action=AuditAction.LIST, patient_ref=str(aw.cast.patient.public_id)
+    ).exists()
+    csv = client.get("/staff/clinical/recall/", {"lot": "LOT-77", "format": "csv"})
+    assert csv["Content-Type"].startswith("text/csv")
+    lines = csv.content.decode().splitlines()
+    assert lines[0] == "lot,serial,used_at,location,record_number,patient"
+    assert lines[1].startswith("LOT-77,SN-1,2027-01-11T10:00-07:00,")
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+    sign_in(client, aw.cast.frontdesk)
+    assert client.get("/staff/clinical/recall/", {"lot": "LOT-77"}).status_code == 403

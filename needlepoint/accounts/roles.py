@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "calendar_feed.manage": CLINICAL,
     "screening.evaluate": CLINICAL,
     "clinical.chart": CLINICAL,
+    "clinical.recall": LEADERSHIP,
     "screening.edit": frozenset({Role.MEDICAL_DIRECTOR}),
     "screening.review": frozenset({Role.MEDICAL_DIRECTOR}),
     "consents.view": ALL_STAFF,

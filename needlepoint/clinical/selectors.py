@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from needlepoint.clinical.models import PrpSample, TreatmentRecord
+from django.db.models import QuerySet
+
+from needlepoint.clinical.models import CartridgeUse, PrpSample, TreatmentRecord
 from needlepoint.core.models import Organization
 from needlepoint.core.tenancy import get_scoped_or_404
 
@@ -26,4 +28,15 @@ def treatment_record_get(*, organization: Organization, public_id: str) -> Treat
         ),
         organization=organization,
         public_id=public_id,
+    )
+
+
+def cartridge_recall_list(*, organization: Organization, lot: str) -> QuerySet[CartridgeUse]:
+    """Every use of a cartridge lot in the clinic, oldest first: who received it, when."""
+    return (
+        CartridgeUse.objects.filter(organization=organization, lot__lot=lot.strip().upper())
+        .select_related(
+            "lot", "treatment_record__patient", "treatment_record__appointment__location"
+        )
+        .order_by("used_at", "pk")
     )
