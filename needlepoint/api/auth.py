@@ -25,7 +25,7 @@ from needlepoint.accounts.roles import role_may
 from needlepoint.accounts.selectors import api_token_authenticate, api_token_find
 from needlepoint.accounts.services import api_token_mark_used
 from needlepoint.core.audit import audit_record, client_address
-from needlepoint.core.models import AuditAction
+from needlepoint.core.models import AuditAction, Organization
 
 
 class BearerToken(HttpBearer):
@@ -139,3 +139,8 @@ def _count_within(prefix: str, limit: int, seconds: int) -> bool:
         cache.set(key, 1, timeout=seconds + 5)
         count = 1
     return count <= limit
+
+
+def token_organization(request: HttpRequest) -> Organization:
+    """The clinic of the staff member whose token authenticated the request."""
+    return request.organization  # type: ignore[attr-defined]

@@ -362,6 +362,10 @@ def patient_out(patient: Patient) -> PatientOut:
     )
 
 
+# Days outside this range are refused rather than turned into times (no overflow, no nonsense).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+
+
 class ScreeningContext(Schema):
     """Facts of the clinic's plan that some skin-type rules read (DOMAIN.md §4)."""
 

@@ -277,10 +277,7 @@ def cartridge_use(
     lot, serial = lot.strip().upper(), serial.strip().upper()
     today = now.astimezone(record.appointment.location.zone).date()
     if CartridgeUse.objects.filter(organization_id=record.organization_id, serial=serial).exists():
-        raise CustodyRefused(
-            "cartridge_already_used",
-            f"Cartridge {serial} was used before. Cartridges are single-use: take a new one.",
-        )
+        raise _used_before(serial)
     try:
         with transaction.atomic():
             registered, _ = CartridgeLot.objects.get_or_create(
@@ -314,8 +311,12 @@ def cartridge_use(
                 detail={"lot": lot},
             )
     except IntegrityError:  # the same serial, scanned at the same moment elsewhere
-        raise CustodyRefused(
-            "cartridge_already_used",
-            f"Cartridge {serial} was used before. Cartridges are single-use: take a new one.",
-        ) from None
+        raise _used_before(serial) from None
     return use
+
+
+def _used_before(serial: str) -> CustodyRefused:
+    return CustodyRefused(
+        "cartridge_already_used",
+        f"Cartridge {serial} was used before. Cartridges are single-use: take a new one.",
+    )

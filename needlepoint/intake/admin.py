@@ -6,16 +6,8 @@ from needlepoint.core.admin import ScopedAdmin
 from needlepoint.intake.models import ConsentDocument, Questionnaire, ScreeningRule
 
 
-@admin.register(ScreeningRule)
-class ScreeningRuleAdmin(ScopedAdmin):
-    """The medical director's rule table. The owner may read it; only the medical director
-    changes it. Every save is validated (`ScreeningRule.clean`) and audited (ScopedAdmin);
-    rules are switched off, never deleted."""
-
-    list_display = ["code", "title", "applies", "is_active", "source_ids"]
-    list_filter = ["applies", "is_active"]
-    search_fields = ["code", "title"]
-    fields = ["code", "title", "applies", "is_active", "source_ids", "definition", "sort_order"]
+class DirectorEditsAdmin(ScopedAdmin):
+    """Clinical content the owner may read and only the medical director changes."""
 
     def _may_edit(self, request: HttpRequest) -> bool:
         staff = getattr(request, "staff", None)
@@ -27,12 +19,23 @@ class ScreeningRuleAdmin(ScopedAdmin):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return self._may_edit(request)
 
+
+@admin.register(ScreeningRule)
+class ScreeningRuleAdmin(DirectorEditsAdmin):
+    """The medical director's rule table. Every save is validated (`ScreeningRule.clean`)
+    and audited (ScopedAdmin); rules are switched off, never deleted."""
+
+    list_display = ["code", "title", "applies", "is_active", "source_ids"]
+    list_filter = ["applies", "is_active"]
+    search_fields = ["code", "title"]
+    fields = ["code", "title", "applies", "is_active", "source_ids", "definition", "sort_order"]
+
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         return ["code"] if obj is not None else []
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(ScopedAdmin):
+class QuestionnaireAdmin(DirectorEditsAdmin):
     """Questionnaire versions. The medical director adds a version (a copy with the
     clinic's own x_ questions, say) and publishes it; a published version never changes."""
 
@@ -40,13 +43,6 @@ class QuestionnaireAdmin(ScopedAdmin):
     fields = ["title", "version", "questions", "published_at"]
     readonly_fields = ["published_at"]
     actions = ["publish"]
-
-    def _may_edit(self, request: HttpRequest) -> bool:
-        staff = getattr(request, "staff", None)
-        return self._allowed(request) and role_may(getattr(staff, "role", None), "screening.edit")
-
-    def has_add_permission(self, request: HttpRequest, *args) -> bool:  # type: ignore[no-untyped-def]
-        return self._may_edit(request)
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return self._may_edit(request) and (obj is None or obj.published_at is None)

@@ -29,3 +29,19 @@ def appointment_from_questionnaire_token(token: str) -> Appointment | None:
 def questionnaire_url(appointment: Appointment, *, absolute: bool = True) -> str:
     path = reverse("intake:questionnaire", kwargs={"token": questionnaire_token(appointment)})
     return absolute_url(path) if absolute else path
+
+
+def questionnaire_link(
+    appointment: Appointment, *, absolute: bool = True, only_unanswered: bool = False
+) -> str | None:
+    """The visit's questionnaire link when there is one to offer: treatments only (a
+    consultation asks in person), and with `only_unanswered` only while the visit has
+    no screening yet (what a reminder email needs)."""
+    from needlepoint.intake.selectors import screening_current
+    from needlepoint.intake.services import screens_needed
+
+    if not screens_needed(appointment):
+        return None
+    if only_unanswered and screening_current(appointment=appointment) is not None:
+        return None
+    return questionnaire_url(appointment, absolute=absolute)

@@ -41,7 +41,7 @@ from needlepoint.intake.rules import (
 from needlepoint.intake.rules import (
     Screening as Verdict,
 )
-from needlepoint.intake.selectors import screening_rules
+from needlepoint.intake.selectors import screening_current, screening_rules
 from needlepoint.patients.models import Patient
 from needlepoint.scheduling.models import Appointment, AppointmentStatus
 
@@ -417,13 +417,8 @@ def screening_decide(
         raise ReviewError("Choose whether the decision covers this appointment or the series.")
     with transaction.atomic():
         locked = Screening.objects.select_for_update().get(pk=screening.pk)
-        current = (
-            Screening.objects.filter(appointment_id=locked.appointment_id)
-            .order_by("-evaluated_at", "-pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if current != locked.pk:
+        current = screening_current(appointment=locked.appointment)
+        if current is None or current.pk != locked.pk:
             raise ReviewError("Newer answers replaced this screening: review the current one.")
         if locked.status != ScreeningStatus.NEEDS_REVIEW:
             raise ReviewError(f"This screening is {locked.get_status_display().lower()} already.")
@@ -449,11 +444,7 @@ def screening_decide(
                 status=AppointmentStatus.BOOKED,
                 starts_at__gt=now,
             ).exclude(pk=locked.appointment_id):
-                latest = (
-                    Screening.objects.filter(appointment=visit)
-                    .order_by("-evaluated_at", "-pk")
-                    .first()
-                )
+                latest = screening_current(appointment=visit)
                 if (
                     latest is not None
                     and latest.status == ScreeningStatus.NEEDS_REVIEW
@@ -527,9 +518,7 @@ def appointment_screen_again(*, appointment: Appointment, now: datetime) -> None
     answers its current screening used (or recent ones on file)."""
     if not screens_needed(appointment):
         return
-    current = (
-        Screening.objects.filter(appointment=appointment).order_by("-evaluated_at", "-pk").first()
-    )
+    current = screening_current(appointment=appointment)
     if current is None:
         appointment_screen_on_file(appointment=appointment, now=now)
     else:

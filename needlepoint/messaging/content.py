@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from needlepoint.catalog.models import ServiceKind
+from needlepoint.intake.links import questionnaire_link
 from needlepoint.messaging.ics import appointment_invitation
 from needlepoint.messaging.models import MessageDelivery, Purpose
 from needlepoint.scheduling.links import manage_url
@@ -126,7 +127,9 @@ def appointment_email(delivery: MessageDelivery, *, to: str, now: datetime) -> E
         "cancelled": cancelled,
         "expectations": [] if cancelled else expectations(appointment),
         "with_invitation": purpose != Purpose.REMINDER,
-        "questionnaire_url": None if cancelled else _questionnaire_link(appointment),
+        "questionnaire_url": None
+        if cancelled
+        else questionnaire_link(appointment, only_unanswered=True),
     }
     calendar = None
     if purpose != Purpose.REMINDER:
@@ -145,17 +148,6 @@ def appointment_email(delivery: MessageDelivery, *, to: str, now: datetime) -> E
         calendar=calendar,
         calendar_method="CANCEL" if cancelled else "REQUEST",
     )
-
-
-def _questionnaire_link(appointment) -> str | None:
-    """The visit's health questionnaire, while it still needs answering."""
-    from needlepoint.intake.links import questionnaire_url
-    from needlepoint.intake.selectors import screening_current
-    from needlepoint.intake.services import screens_needed
-
-    if not screens_needed(appointment) or screening_current(appointment=appointment):
-        return None
-    return questionnaire_url(appointment)
 
 
 def appointment_sms(delivery: MessageDelivery) -> str:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.catalog.models import Service
+from needlepoint.intake.links import questionnaire_link
 from needlepoint.patients.models import ReminderChannel
 from needlepoint.patients.services import patient_find_or_register
 from needlepoint.resources.models import Location
@@ -245,16 +246,9 @@ def booking_confirmed(request: HttpRequest, token: str) -> HttpResponse:
             "token": token,
             "start": appointment.starts_at.astimezone(appointment.location.zone),
             "step": 5,
-            "questionnaire_url": _questionnaire_link(appointment),
+            "questionnaire_url": questionnaire_link(appointment, absolute=False),
         },
     )
-
-
-def _questionnaire_link(appointment) -> str | None:
-    from needlepoint.intake.links import questionnaire_url
-    from needlepoint.intake.services import screens_needed
-
-    return questionnaire_url(appointment, absolute=False) if screens_needed(appointment) else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -289,7 +283,9 @@ def booking_manage(request: HttpRequest, token: str) -> HttpResponse:
             "window_hours": location.cancellation_window_hours,
             "form": form,
             "reschedule_url": reverse("site:booking-reschedule", kwargs={"token": token}),
-            "questionnaire_url": _questionnaire_link(appointment) if active else None,
+            "questionnaire_url": questionnaire_link(appointment, absolute=False)
+            if active
+            else None,
         },
     )
 

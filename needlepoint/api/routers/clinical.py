@@ -4,7 +4,6 @@ and the PRP chain of custody from the draw to the discard (DOMAIN.md §5)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -13,9 +12,11 @@ from ninja import Router
 from ninja.responses import Status
 
 from needlepoint.accounts.selectors import staff_get
-from needlepoint.api.auth import staff_auth
+from needlepoint.api.auth import staff_auth, token_organization
 from needlepoint.api.errors import ApiError, invalid
 from needlepoint.api.schemas import (
+    FIRST_DAY,
+    LAST_DAY,
     CartridgeIn,
     CartridgeOut,
     Error,
@@ -33,16 +34,10 @@ from needlepoint.clinical.services import (
     prp_sample_step,
     treatment_record_start,
 )
-from needlepoint.core.models import Organization
 from needlepoint.scheduling.selectors import appointment_get
 
 router = Router()
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 REFUSALS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
-
-
-def _organization(request: HttpRequest) -> Organization:
-    return request.organization  # type: ignore[attr-defined]
 
 
 def _refused(refusal: CustodyRefused) -> ApiError:
@@ -61,7 +56,7 @@ def _refused(refusal: CustodyRefused) -> ApiError:
 )
 def treatment_record_start_view(request: HttpRequest, appointment_id: uuid.UUID):
     appointment = appointment_get(
-        organization=_organization(request), public_id=str(appointment_id)
+        organization=token_organization(request), public_id=str(appointment_id)
     )
     try:
         record, created = treatment_record_start(
@@ -90,7 +85,7 @@ def treatment_record_start_view(request: HttpRequest, appointment_id: uuid.UUID)
 )
 def prp_sample_draw_view(request: HttpRequest, body: PrpSampleIn):
     appointment = appointment_get(
-        organization=_organization(request), public_id=str(body.appointment)
+        organization=token_organization(request), public_id=str(body.appointment)
     )
     try:
         drawn = prp_sample_draw(
@@ -132,7 +127,7 @@ def prp_sample_draw_view(request: HttpRequest, body: PrpSampleIn):
     ),
 )
 def prp_sample_event_view(request: HttpRequest, sample_id: uuid.UUID, body: PrpEventIn):
-    organization = _organization(request)
+    organization = token_organization(request)
     sample = prp_sample_get(organization=organization, public_id=str(sample_id))
     step = Step(body.type)
     if step is Step.SPIN and (body.g_force is None or body.minutes is None):
@@ -184,7 +179,9 @@ def prp_sample_event_view(request: HttpRequest, sample_id: uuid.UUID, body: PrpE
 def cartridge_use_view(request: HttpRequest, record_id: uuid.UUID, body: CartridgeIn):
     if body.expires_on is not None and not FIRST_DAY <= body.expires_on <= LAST_DAY:
         raise invalid("expires_on", "Give an expiry date between 1900 and 2199.")
-    record = treatment_record_get(organization=_organization(request), public_id=str(record_id))
+    record = treatment_record_get(
+        organization=token_organization(request), public_id=str(record_id)
+    )
     try:
         use = cartridge_use(
             record=record,

@@ -17,9 +17,11 @@ from django.utils import timezone
 from ninja import Query, Router
 
 from needlepoint.accounts.selectors import staff_get
-from needlepoint.api.auth import staff_auth
+from needlepoint.api.auth import staff_auth, token_organization
 from needlepoint.api.errors import ApiError, invalid
 from needlepoint.api.schemas import (
+    FIRST_DAY,
+    LAST_DAY,
     SLUG_PATTERN,
     AppointmentOut,
     CancelIn,
@@ -40,7 +42,7 @@ from needlepoint.api.schemas import (
 from needlepoint.catalog.models import TreatmentArea
 from needlepoint.catalog.selectors import service_get
 from needlepoint.core.audit import audit_record
-from needlepoint.core.models import AuditAction, Organization
+from needlepoint.core.models import AuditAction
 from needlepoint.intake.answers import AnswerError
 from needlepoint.intake.services import screening_evaluate
 from needlepoint.patients.selectors import patient_get, patient_list
@@ -56,16 +58,10 @@ from needlepoint.scheduling.services import (
 
 router = Router()
 
-# Days outside this range are refused rather than turned into times (no overflow, no nonsense).
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 REFUSALS = {401: Error, 403: Error, 404: Error, 422: Error}
 # Writes also answer 400 when the body is not JSON at all.
 WRITE_REFUSALS = {400: Error, **REFUSALS}
 VIA_API = {"via": "api"}
-
-
-def _organization(request: HttpRequest) -> Organization:
-    return request.organization  # type: ignore[attr-defined]
 
 
 def _audit_reads(request: HttpRequest, action: AuditAction, rows: list, patient_of) -> None:
@@ -98,19 +94,19 @@ def appointment_list_view(
         date | None, Query(alias="date", description="YYYY-MM-DD; default today.")
     ] = None,
 ):
-    where = location_get(organization=_organization(request), slug=location, active_only=False)
+    where = location_get(organization=token_organization(request), slug=location, active_only=False)
     day = day or timezone.now().astimezone(where.zone).date()
     if not FIRST_DAY <= day <= LAST_DAY:
         raise invalid("date", f"Pick a day between {FIRST_DAY} and {LAST_DAY}.")
     appointments = list(
-        appointment_list_for_day(organization=_organization(request), location=where, day=day)
+        appointment_list_for_day(organization=token_organization(request), location=where, day=day)
     )
     _audit_reads(request, AuditAction.LIST, appointments, lambda a: a.patient)
     return [appointment_out(a) for a in appointments]
 
 
 def _appointment(request: HttpRequest, appointment_id: uuid.UUID) -> Appointment:
-    return appointment_get(organization=_organization(request), public_id=str(appointment_id))
+    return appointment_get(organization=token_organization(request), public_id=str(appointment_id))
 
 
 @router.get(
@@ -172,7 +168,7 @@ def appointment_cancel_view(request: HttpRequest, appointment_id: uuid.UUID, bod
 def appointment_reschedule_view(
     request: HttpRequest, appointment_id: uuid.UUID, body: RescheduleIn
 ):
-    organization = _organization(request)
+    organization = token_organization(request)
     appointment = _appointment(request, appointment_id)
     who = (
         staff_get(organization=organization, public_id=str(body.practitioner))
@@ -221,7 +217,9 @@ def patient_list_view(
     except ValueError as exc:
         raise invalid("search", "The search must not contain control characters.") from exc
     patients = list(
-        patient_list(organization=_organization(request), search=search)[offset : offset + limit]
+        patient_list(organization=token_organization(request), search=search)[
+            offset : offset + limit
+        ]
     )
     _audit_reads(request, AuditAction.LIST, patients, lambda p: p)
     return [patient_list_item(p) for p in patients]
@@ -237,7 +235,7 @@ def patient_list_view(
     description="Another clinic's patient is 404 `not_found`. Recorded in the audit log.",
 )
 def patient_get_view(request: HttpRequest, patient_id: uuid.UUID):
-    patient = patient_get(organization=_organization(request), public_id=str(patient_id))
+    patient = patient_get(organization=token_organization(request), public_id=str(patient_id))
     _audit_reads(request, AuditAction.VIEW, [patient], lambda p: p)
     return patient_out(patient)
 
@@ -259,7 +257,7 @@ def patient_get_view(request: HttpRequest, patient_id: uuid.UUID):
     ),
 )
 def screening_evaluate_view(request: HttpRequest, body: ScreeningIn):
-    organization = _organization(request)
+    organization = token_organization(request)
     if not FIRST_DAY <= body.on <= LAST_DAY:
         raise invalid("on", "Give a planned treatment date between 1900 and 2199.")
     service = service_get(organization=organization, slug=body.service, bookable_online=False)
