@@ -19,6 +19,7 @@ from tests.personas import sign_in
 from tests.scheduling_world import at, make_world
 
 NOW = at(2027, 1, 4, 8)
+STOPPED = "2026-10-11"  # isotretinoin stopped three months before the Monday visit
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def test_a_forged_link_is_a_404(client, world):
 
 def test_isotretinoin_stopped_three_months_ago_waits_for_a_clinician(client, world, cast):
     appointment = book(world, cast)
-    page = answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    page = answer(client, appointment, isotretinoin_last_dose=STOPPED)
     assert b"a clinician will review your answers" in page.content
     assert b"isotretinoin" not in page.content.lower()  # no medical detail on the page
     screening = screening_current(appointment=appointment)
@@ -147,6 +148,12 @@ def test_the_confirmation_email_carries_the_questionnaire_link(
 # --- The medical director's review -----------------------------------------------------
 
 
+def _decide(client, cast, appointment, decision, *, scope, reason):
+    """The medical director decides on the visit's current screening."""
+    screening = screening_current(appointment=appointment)
+    return _review(client, cast, screening, decision=decision, scope=scope, reason=reason)
+
+
 def _review(client, cast, screening, **data):
     sign_in(client, cast.director)
     return client.post(f"/staff/screening/{screening.public_id}/", data)
@@ -154,7 +161,7 @@ def _review(client, cast, screening, **data):
 
 def test_the_director_approves_from_the_queue_with_a_reason(client, world, cast):
     appointment = book(world, cast)
-    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    answer(client, appointment, isotretinoin_last_dose=STOPPED)
     screening = screening_current(appointment=appointment)
     sign_in(client, cast.director)
     queue = client.get("/staff/screening/")
@@ -178,7 +185,7 @@ def test_the_director_approves_from_the_queue_with_a_reason(client, world, cast)
 
 def test_a_decision_needs_a_reason(client, world, cast):
     appointment = book(world, cast)
-    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    answer(client, appointment, isotretinoin_last_dose=STOPPED)
     screening = screening_current(appointment=appointment)
     response = _review(client, cast, screening, decision="approve", scope="appointment", reason="")
     assert response.status_code == 422
@@ -189,7 +196,7 @@ def test_a_decision_needs_a_reason(client, world, cast):
 @pytest.mark.parametrize("persona", ["practitioner", "frontdesk", "owner"])
 def test_only_the_medical_director_reviews(client, world, cast, persona):
     appointment = book(world, cast)
-    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    answer(client, appointment, isotretinoin_last_dose=STOPPED)
     screening = screening_current(appointment=appointment)
     sign_in(client, getattr(cast, persona))
     assert client.get("/staff/screening/").status_code == 403
@@ -205,16 +212,9 @@ def test_only_the_medical_director_reviews(client, world, cast, persona):
 def test_a_series_approval_covers_the_next_session_of_the_same_service(client, world, cast):
     first = book(world, cast)
     second = book(world, cast, start=at(2027, 2, 15, 10))
-    answer(client, first, isotretinoin_last_dose="2026-10-11")
+    answer(client, first, isotretinoin_last_dose=STOPPED)
     assert screening_current(appointment=second).status == ScreeningStatus.NEEDS_REVIEW
-    _review(
-        client,
-        cast,
-        screening_current(appointment=first),
-        decision="approve",
-        scope="series",
-        reason="Fine for the series.",
-    )
+    _decide(client, cast, first, "approve", scope="series", reason="Fine for the series.")
     later = screening_current(appointment=second)
     assert later.status == ScreeningStatus.APPROVED
     assert later.decision_reason == "Fine for the series."
@@ -225,7 +225,7 @@ def test_another_clinics_screening_is_a_404(client, world, cast):
     from tests.personas import make_staff
 
     appointment = book(world, cast)
-    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    answer(client, appointment, isotretinoin_last_dose=STOPPED)
     screening = screening_current(appointment=appointment)
     from needlepoint.accounts.roles import Role
 
@@ -245,7 +245,7 @@ def test_check_in_waits_for_the_questionnaire(world, cast):
 
 def test_check_in_waits_for_the_review(client, world, cast):
     appointment = book(world, cast)
-    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    answer(client, appointment, isotretinoin_last_dose=STOPPED)
     with pytest.raises(BookingRuleError, match="waiting for the medical director"):
         appointment_check_in(appointment=appointment, answers_unchanged=True)
 
@@ -269,7 +269,7 @@ def test_the_calendar_flags_visits_without_answers_or_waiting_for_review(client,
     sign_in(client, cast.frontdesk)
     page = client.get(f"/staff/calendar/{world.location.slug}/2027-01-11/")
     assert b"No health answers" in page.content
-    answer(client, waiting, isotretinoin_last_dose="2026-10-11")
+    answer(client, waiting, isotretinoin_last_dose=STOPPED)
     sign_in(client, cast.frontdesk)
     page = client.get(f"/staff/calendar/{world.location.slug}/2027-01-11/")
     assert b"Screening review" in page.content
@@ -302,15 +302,8 @@ def _sign_everything(appointment):
 
 def test_after_review_and_consent_the_front_desk_checks_in(client, world, cast):
     appointment = book(world, cast)
-    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
-    _review(
-        client,
-        cast,
-        screening_current(appointment=appointment),
-        decision="approve",
-        scope="appointment",
-        reason="Fine at 0.5 mm.",
-    )
+    answer(client, appointment, isotretinoin_last_dose=STOPPED)
+    _decide(client, cast, appointment, "approve", scope="appointment", reason="Fine at 0.5 mm.")
     _sign_everything(appointment)
     sign_in(client, cast.frontdesk)
     url = f"/staff/appointments/{appointment.public_id}/"
@@ -449,15 +442,8 @@ def test_a_moved_visit_is_screened_for_its_new_date(client, world, cast):
 
 def test_an_approval_survives_a_move(client, world, cast):
     appointment = book(world, cast)
-    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
-    _review(
-        client,
-        cast,
-        screening_current(appointment=appointment),
-        decision="approve",
-        scope="appointment",
-        reason="Fine.",
-    )
+    answer(client, appointment, isotretinoin_last_dose=STOPPED)
+    _decide(client, cast, appointment, "approve", scope="appointment", reason="Fine.")
     from needlepoint.scheduling.services import appointment_reschedule
 
     appointment_reschedule(appointment=appointment, start=at(2027, 1, 12, 10), now=NOW)
@@ -466,7 +452,7 @@ def test_an_approval_survives_a_move(client, world, cast):
 
 def test_clinicians_see_the_answers_the_front_desk_sees_a_status(client, world, cast):
     appointment = book(world, cast)
-    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    answer(client, appointment, isotretinoin_last_dose=STOPPED)
     url = f"/staff/appointments/{appointment.public_id}/"
     sign_in(client, cast.frontdesk)
     desk = client.get(url).content
@@ -558,14 +544,9 @@ def test_a_decline_follows_a_moved_visit(client, world, cast):
     from needlepoint.scheduling.services import appointment_reschedule
 
     appointment = book(world, cast)
-    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
-    _review(
-        client,
-        cast,
-        screening_current(appointment=appointment),
-        decision="decline",
-        scope="appointment",
-        reason="Wait until six months.",
+    answer(client, appointment, isotretinoin_last_dose=STOPPED)
+    _decide(
+        client, cast, appointment, "decline", scope="appointment", reason="Wait until six months."
     )
     appointment_reschedule(appointment=appointment, start=at(2027, 1, 12, 10), now=NOW)
     assert screening_current(appointment=appointment).status == ScreeningStatus.DECLINED
@@ -573,16 +554,9 @@ def test_a_decline_follows_a_moved_visit(client, world, cast):
 
 def test_the_same_answers_again_keep_the_decision(client, world, cast):
     appointment = book(world, cast)
-    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
-    _review(
-        client,
-        cast,
-        screening_current(appointment=appointment),
-        decision="approve",
-        scope="appointment",
-        reason="Fine.",
-    )
-    answer(client, appointment, isotretinoin_last_dose="2026-10-11")
+    answer(client, appointment, isotretinoin_last_dose=STOPPED)
+    _decide(client, cast, appointment, "approve", scope="appointment", reason="Fine.")
+    answer(client, appointment, isotretinoin_last_dose=STOPPED)
     assert screening_current(appointment=appointment).status == ScreeningStatus.APPROVED
     answer(client, appointment, isotretinoin_last_dose="2026-12-01")
     assert screening_current(appointment=appointment).status == ScreeningStatus.NEEDS_REVIEW
@@ -591,7 +565,7 @@ def test_the_same_answers_again_keep_the_decision(client, world, cast):
 def test_a_stale_screening_cannot_be_decided_nor_revive_old_answers(client, world, cast):
     first = book(world, cast)
     second = book(world, cast, start=at(2027, 2, 15, 10))
-    answer(client, first, isotretinoin_last_dose="2026-10-11")
+    answer(client, first, isotretinoin_last_dose=STOPPED)
     stale = screening_current(appointment=first)
     answer(client, first, isotretinoin_current="yes")  # new answers: now a hard stop
     assert screening_current(appointment=second).status == ScreeningStatus.BLOCKED
