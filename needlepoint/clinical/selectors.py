@@ -40,3 +40,13 @@ def cartridge_recall_list(*, organization: Organization, lot: str) -> QuerySet[C
         )
         .order_by("used_at", "pk")
     )
+
+
+def record_photos_context(record: TreatmentRecord) -> dict[str, object]:
+    """What the chart page's photo panel shows (`clinical/_chart_photos.html`)."""
+    return {}
+
+
+def record_outcomes_context(record: TreatmentRecord) -> dict[str, object]:
+    """What the chart page's outcome panel shows (`clinical/_chart_outcomes.html`)."""
+    return {}

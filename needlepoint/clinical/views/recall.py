@@ -1,4 +1,4 @@
-"""Chart pages."""
+"""Recall search: which patients received a lot."""
 
 from __future__ import annotations
 
@@ -9,29 +9,9 @@ from django.shortcuts import render
 from django.utils.text import slugify
 
 from needlepoint.accounts.access import staff_required
-from needlepoint.clinical.labels import prp_label_pdf
-from needlepoint.clinical.selectors import cartridge_recall_list, prp_sample_get
+from needlepoint.clinical.selectors import cartridge_recall_list
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
-
-
-@staff_required("clinical.chart")
-def prp_label(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The tube label as a PDF, to print at the draw (audited: it carries the name)."""
-    sample = prp_sample_get(
-        organization=request.organization,  # type: ignore[attr-defined]
-        public_id=public_id,
-    )
-    audit_record(
-        action=AuditAction.EXPORT,
-        request=request,
-        obj=sample,
-        patient=sample.patient,
-        detail={"label": True},
-    )
-    response = HttpResponse(prp_label_pdf(sample), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="prp-{sample.public_id}.pdf"'
-    return response
 
 
 @staff_required("clinical.recall")

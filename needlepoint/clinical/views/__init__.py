@@ -1,0 +1,1 @@
+"""Chart pages, one module per part of the chart."""

@@ -1,0 +1,30 @@
+"""The PRP tube label."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+
+from needlepoint.accounts.access import staff_required
+from needlepoint.clinical.labels import prp_label_pdf
+from needlepoint.clinical.selectors import prp_sample_get
+from needlepoint.core.audit import audit_record
+from needlepoint.core.models import AuditAction
+
+
+@staff_required("clinical.chart")
+def prp_label(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The tube label as a PDF, to print at the draw (audited: it carries the name)."""
+    sample = prp_sample_get(
+        organization=request.organization,  # type: ignore[attr-defined]
+        public_id=public_id,
+    )
+    audit_record(
+        action=AuditAction.EXPORT,
+        request=request,
+        obj=sample,
+        patient=sample.patient,
+        detail={"label": True},
+    )
+    response = HttpResponse(prp_label_pdf(sample), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="prp-{sample.public_id}.pdf"'
+    return response
