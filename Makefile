@@ -51,7 +51,7 @@ lint: install
 typecheck: install
 	NEEDLEPOINT_TESTING=1 $(VENV)/bin/mypy needlepoint/*/services.py needlepoint/*/selectors.py \
 		needlepoint/core/audit.py needlepoint/scheduling/setup.py needlepoint/intake/rules.py \
-		needlepoint/intake/answers.py
+		needlepoint/intake/answers.py needlepoint/clinical/progress.py
 
 checks: install
 	@mkdir -p var

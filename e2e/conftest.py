@@ -26,6 +26,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # A fake camera that grants itself (the photo capture page).
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
 ]
 TIMEOUT_MS = 10_000
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

@@ -8,6 +8,7 @@ takes no sessions); the outsider with a token of another clinic, which finds not
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -33,7 +34,15 @@ CREATED = expect(201, 201, 201, 201, 201, 201, 201)
 STAFF = expect(401, 401, 200, 200, 200, 200, 200)
 STAFF_OURS = expect(401, 401, 200, 200, 200, 200, 404)
 
-Request = tuple[str, dict[str, Any] | None]  # path (with query) and JSON body for POST
+
+@dataclass
+class Multipart:
+    """A POST body sent as multipart/form-data (file uploads) instead of JSON."""
+
+    fields: dict[str, Any]
+
+
+Request = tuple[str, dict[str, Any] | Multipart | None]  # path (with query) and body for POST
 
 
 # Charting: clinical roles only; the outsider (an owner elsewhere) is refused by role first.
@@ -70,6 +79,15 @@ def _record(aw: ApiWorld) -> str:
         appointment=aw.appointment, staff=aw.cast.director.staff_profile
     )
     return str(record.public_id)
+
+
+def _photo_form() -> Multipart:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.test_photos import jpeg
+
+    photo = SimpleUploadedFile("photo.jpg", jpeg(), content_type="image/jpeg")
+    return Multipart({"view": "frontal", "stage": "before", "file": photo})
 
 
 def _appointment(aw: ApiWorld, suffix: str = "") -> str:
@@ -137,6 +155,10 @@ MATRIX: dict[tuple[str, str], tuple[Callable[[ApiWorld], Request], dict[str, int
         lambda aw: (f"/treatment-records/{_record(aw)}/cartridges", {"lot": "L1", "serial": "S1"}),
         CLINICAL_OURS,
     ),
+    ("post", "/api/v1/treatment-records/{record_id}/photos"): (
+        lambda aw: (f"/treatment-records/{_record(aw)}/photos", _photo_form()),
+        CLINICAL_OURS,
+    ),
     ("get", "/api/v1/patients"): (lambda aw: ("/patients?search=a", None), STAFF),
     ("get", "/api/v1/patients/{patient_id}"): (
         lambda aw: (f"/patients/{aw.cast.patient.public_id}", None),
@@ -174,7 +196,8 @@ def test_every_staff_operation_names_a_permission():
 
 
 @pytest.fixture
-def aw(cast, time_machine):
+def aw(cast, time_machine, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # photos uploaded here, never into var/
     time_machine.move_to(NOW, tick=False)
     return make_api_world(cast)
 
@@ -191,6 +214,8 @@ def test_api_role_matrix(client, aw, operation, persona):
         headers["HTTP_AUTHORIZATION"] = f"Bearer {aw.token(persona)}"
     if operation[0] == "get":
         response = client.get(f"{API}{path}", **headers)
+    elif isinstance(body, Multipart):
+        response = client.post(f"{API}{path}", body.fields, **headers)
     else:
         response = client.post(f"{API}{path}", body, content_type="application/json", **headers)
     assert response.status_code == expected[persona], (operation, persona, response.content)

@@ -82,6 +82,9 @@ DAYS = [d.isoformat() for d in [*SEEDED_DAYS, date(2027, 1, 12), date(2027, 1, 1
 # PRP samples drawn for the first bookings to read; patient n is "Fuzz{n} Patient".
 SAMPLES = _ids("sample", 3)
 RECORD = _ids("record", 1)[0]
+PHOTO_VIEWS = ["frontal", "left_oblique", "right_oblique", "left_lateral", "right_lateral",
+               "close_up"]  # fmt: skip
+PHOTO_STAGES = ["before", "after", "follow_up"]
 BORN = "1980-01-01"
 
 
@@ -230,6 +233,13 @@ def flatmap_body(context, body):
                 "patient": {"full_name": f"Fuzz{n} Patient", "date_of_birth": BORN},
             }
         )
+    elif path.endswith("/photos"):
+        from tests.test_photos import jpeg
+
+        good = st.fixed_dictionaries(
+            {"view": st.sampled_from(PHOTO_VIEWS), "stage": st.sampled_from(PHOTO_STAGES),
+             "file": st.sampled_from([jpeg((64, 48)), jpeg((48, 64))])},
+        )  # fmt: skip
     elif path.endswith("/cartridges"):
         good = st.integers(1, 10**9).map(lambda n: {"lot": "FUZZ-LOT", "serial": f"SN{n}"})
     elif path.endswith("/events"):
@@ -260,8 +270,9 @@ def keep_test_connection():
 
 
 @pytest.fixture
-def token(db, time_machine, settings, keep_test_connection):
+def token(db, time_machine, settings, tmp_path, keep_test_connection):
     time_machine.move_to(NOW, tick=True)
+    settings.MEDIA_ROOT = tmp_path / "media"  # uploaded photos, never into var/
     settings.NEEDLEPOINT_API_PUBLIC_RATE = (10**9, 60)  # the fuzzer is a single address
     return seed()
 

@@ -207,6 +207,41 @@ def _prp_sample(cast, *, outsider: bool = False) -> dict[str, str]:
     return {"public_id": str(drawn.sample.public_id)}
 
 
+def _record(cast, *, outsider: bool = False, appointment: bool = False) -> dict[str, str]:
+    from needlepoint.clinical.services import treatment_record_start
+
+    clinic = cast.outsider_clinic if outsider else cast.clinic
+    patient = cast.outsider_patient if outsider else cast.patient
+    visit = _appointment(cast, clinic, patient)
+    if appointment:
+        return {"public_id": str(visit.public_id)}
+    staff = (cast.outsider if outsider else cast.director).staff_profile
+    record, _ = treatment_record_start(appointment=visit, staff=staff)
+    return {"public_id": str(record.public_id)}
+
+
+def _photo(cast, *, outsider: bool = False) -> dict[str, str]:
+    """A frontal "before" photo on the visit's record (stored under the test's MEDIA_ROOT)."""
+    from needlepoint.clinical.models import TreatmentRecord
+    from needlepoint.clinical.services import photo_add
+    from tests.test_photos import jpeg
+
+    photos = cast.__dict__.setdefault("_photos", {})
+    if outsider not in photos:
+        record = TreatmentRecord.objects.get(**_record(cast, outsider=outsider))
+        photos[outsider] = photo_add(
+            record=record, view="frontal", stage="before", data=jpeg(),
+            staff=(cast.outsider if outsider else cast.director).staff_profile,
+        )  # fmt: skip
+    return {"public_id": str(photos[outsider].public_id)}
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Photos made for the matrix go to a temporary folder, never into var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 # url name -> (how to build its kwargs from the cast, expected status per persona)
 MATRIX = {
     "site:home": (None, PUBLIC),
@@ -245,6 +280,26 @@ MATRIX = {
     "intake:kiosk-unlock": (None, PUBLIC_REDIRECT),  # nothing to unlock
     "clinical:prp-label": (_prp_sample, CLINICAL),
     "clinical:recall": (None, LEADERSHIP),
+    "clinical:record-detail": (_record, CLINICAL),
+    # POST only: the gate answers first (login, 403), then the method check (405).
+    "clinical:record-open": (
+        lambda c: _record(c, appointment=True),
+        expect(302, 403, 403, 405, 405, 403),
+    ),
+    "clinical:cosign-list": (None, DIRECTOR_ONLY),
+    # Outcomes: adding is POST only (the gate first, then the object, then the method).
+    "clinical:record-outcome-add": (_record, expect(302, 403, 403, 405, 405, 403)),
+    "clinical:patient-progress": (lambda c: {"public_id": c.patient.public_id}, CLINICAL),
+    "clinical:patient-outcome-add": (
+        lambda c: {"public_id": c.patient.public_id},
+        expect(302, 403, 403, 405, 405, 403),
+    ),
+    # Photos: the image is a 404 to anyone signed out (SECURITY.md D5), not a login page.
+    "clinical:photo-image": (_photo, expect(404, 403, 403, 200, 200, 403)),
+    "clinical:photo-capture": (_record, CLINICAL),
+    "clinical:patient-photos": (lambda c: {"public_id": c.patient.public_id}, CLINICAL),
+    "clinical:photo-retire": (_photo, expect(302, 403, 403, 405, 405, 403)),
+    "clinical:photo-marketing-approve": (_photo, expect(302, 403, 403, 405, 405, 403)),
     "intake:review-detail": (_screening, DIRECTOR_ONLY),
     "intake:consent-overview": (lambda c: _consent(c, "overview"), PUBLIC),
     "intake:consent-sign": (lambda c: _consent(c, "sign"), PUBLIC),
@@ -283,6 +338,54 @@ def test_a_foreign_prp_label_is_not_found_for_clinicians(client, cast, persona):
     url = reverse("clinical:prp-label", kwargs=_prp_sample(cast, outsider=True))
     sign_in(client, cast.user(persona))
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url_name", ["clinical:record-detail", "clinical:record-open"])
+@pytest.mark.parametrize("persona", ["practitioner", "director"])
+def test_a_foreign_chart_is_not_found_for_clinicians(client, cast, persona, url_name):
+    kwargs = _record(cast, outsider=True, appointment=url_name.endswith("open"))
+    sign_in(client, cast.user(persona))
+    assert client.post(reverse(url_name, kwargs=kwargs)).status_code == 404
+    if url_name.endswith("detail"):
+        assert client.get(reverse(url_name, kwargs=kwargs)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["clinical:record-outcome-add", "clinical:patient-progress", "clinical:patient-outcome-add"],
+)
+@pytest.mark.parametrize("persona", ["practitioner", "director"])
+def test_foreign_outcomes_are_not_found_for_clinicians(client, cast, persona, url_name):
+    kwargs = (
+        _record(cast, outsider=True)
+        if url_name == "clinical:record-outcome-add"
+        else {"public_id": cast.outsider_patient.public_id}
+    )
+    sign_in(client, cast.user(persona))
+    url = reverse(url_name, kwargs=kwargs)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"outcome-assessed_on": "2020-01-01"}).status_code == 404
+
+
+PHOTO_ROUTES = {
+    "clinical:photo-image": lambda c: _photo(c, outsider=True),
+    "clinical:photo-capture": lambda c: _record(c, outsider=True),
+    "clinical:patient-photos": lambda c: {"public_id": c.outsider_patient.public_id},
+    "clinical:photo-retire": lambda c: _photo(c, outsider=True),
+    "clinical:photo-marketing-approve": lambda c: _photo(c, outsider=True),
+}
+
+
+@pytest.mark.parametrize("url_name", sorted(PHOTO_ROUTES))
+@pytest.mark.parametrize("persona", ["practitioner", "director"])
+def test_foreign_photos_are_not_found_for_clinicians(client, cast, persona, url_name):
+    url = reverse(url_name, kwargs=PHOTO_ROUTES[url_name](cast))
+    sign_in(client, cast.user(persona))
+    if url_name.endswith(("retire", "approve")):  # POST only
+        assert client.post(url).status_code == 404
+    else:
+        assert client.get(url).status_code == 404
+        assert client.post(url).status_code in {404, 405}
 
 
 def _own_url_names() -> set[str]:

@@ -23,6 +23,7 @@ _NAV = [
     ("Calendar", "scheduling:calendar-today", "calendar.view", "calendar"),
     ("Patients", "patients:patient-list", "patients.list", "users"),
     ("Screening review", "intake:review-list", "screening.review", "check"),
+    ("Co-sign", "clinical:cosign-list", "clinical.cosign", "check"),
     ("Recall", "clinical:recall", "clinical.recall", "search"),
     ("Audit log", "core:audit-log", "audit.view", "shield"),
     ("Configuration", "admin:index", "admin.configure", "settings"),

@@ -38,6 +38,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "clinical.recall": LEADERSHIP,
     "screening.edit": frozenset({Role.MEDICAL_DIRECTOR}),
     "screening.review": frozenset({Role.MEDICAL_DIRECTOR}),
+    "clinical.cosign": frozenset({Role.MEDICAL_DIRECTOR}),
     "consents.view": ALL_STAFF,
 }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -464,3 +464,19 @@ class CartridgeOut(Schema):
     lot: str
     serial: str
     expires_on: date | None
+
+
+# --- Photos ---------------------------------------------------------------------------
+
+PhotoViewName = Literal[
+    "frontal", "left_oblique", "right_oblique", "left_lateral", "right_lateral", "close_up"
+]
+PhotoStageName = Literal["before", "after", "follow_up"]
+
+
+class PhotoOut(Schema):
+    id: uuid.UUID
+    url: str = Field(
+        description="Where staff signed in to Needlepoint see the stored image: re-encoded, "
+        "upright, without EXIF/GPS/XMP; no public URL exists."
+    )

@@ -39,11 +39,8 @@ class TreatmentRecord(OrganizationScopedModel):
     identity_checked_by = models.ForeignKey(
         "accounts.StaffProfile", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    cleanser = models.CharField(max_length=100, blank=True, help_text="Cleanse/antisepsis agent.")
+    # The anaesthetic and antiseptic themselves (product, lot) are `ProductUse` rows.
     no_anaesthetic = models.BooleanField(default=False)
-    anaesthetic_product = models.CharField(max_length=100, blank=True)
-    anaesthetic_strength = models.CharField(max_length=40, blank=True)
-    anaesthetic_lot = models.CharField(max_length=60, blank=True)
     anaesthetic_applied_at = models.DateTimeField(null=True, blank=True)
     anaesthetic_removed_at = models.DateTimeField(null=True, blank=True)
     # Device (§8): the pen used; its cartridges are `CartridgeUse` rows.
@@ -120,7 +117,8 @@ class DepthOrder(OrganizationScopedModel):
 
 
 class TreatmentLine(models.Model):
-    """One treated area (§10.7): depth, passes, technique, endpoint."""
+    """One treated area (§10.7): depth, passes, technique, endpoint. A mistaken line on an
+    open record is voided (struck through), never deleted."""
 
     record = models.ForeignKey(TreatmentRecord, on_delete=models.PROTECT, related_name="lines")
     area = models.ForeignKey("catalog.TreatmentArea", on_delete=models.PROTECT, related_name="+")
@@ -136,6 +134,9 @@ class TreatmentLine(models.Model):
         DepthOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="lines"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField(
+        null=True, blank=True, help_text="Struck through on an open record: kept, not counted."
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -152,32 +153,24 @@ class TreatmentLine(models.Model):
         return f"{self.area} at {self.depth_mm} mm"
 
 
-class ProductKind(models.TextChoices):
-    SERUM = "serum", "Serum"
-    PRP = "prp", "PRP"
-    HYDROGEL = "hydrogel", "Post-care gel or mask"
-    OTHER = "other", "Other topical"
-
-
 class ProductUse(models.Model):
-    """A product applied during or after needling, with its lot (recall) and whether it is
-    labelled for intradermal use (MN27: a product that is not needs the director's review,
-    which the co-signature gives)."""
+    """A catalog product applied at the visit (anaesthetic, antiseptic, glide, serum,
+    aftercare) with the lot used, for recall. A serum not labelled for intradermal use
+    (MN27) needs the medical director's review, which the co-signature gives. A mistaken
+    entry on an open record is voided (struck through), never deleted."""
 
     record = models.ForeignKey(TreatmentRecord, on_delete=models.PROTECT, related_name="products")
-    kind = models.CharField(max_length=10, choices=ProductKind.choices)
-    name = models.CharField(max_length=100)
-    lot = models.CharField(max_length=60, blank=True)
-    intradermal_labelled = models.BooleanField()
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    lot = models.ForeignKey("catalog.ProductLot", on_delete=models.PROTECT, related_name="uses")
     areas = models.CharField(max_length=200, blank=True, help_text="Where it went; blank: all.")
     created_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["lot"])]
 
     def __str__(self) -> str:
-        return f"{self.name} lot {self.lot or '—'}"
+        return f"{self.product} lot {self.lot.lot_number}"
 
 
 class Severity(models.TextChoices):

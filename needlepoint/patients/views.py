@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from needlepoint.accounts.access import staff_required
 from needlepoint.accounts.roles import role_may
+from needlepoint.clinical.selectors import patient_records
 from needlepoint.core.audit import audit_events_for_patient, audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.patients.selectors import patient_get, patient_list
@@ -44,8 +45,15 @@ def patient_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         if show_history
         else []
     )
+    show_clinical = role_may(request.staff.role, "clinical.view")  # type: ignore[attr-defined]
     return render(
         request,
         "patients/patient_detail.html",
-        {"patient": patient, "history": history, "show_history": show_history},
+        {
+            "patient": patient,
+            "history": history,
+            "show_history": show_history,
+            "show_clinical": show_clinical,
+            "records": list(patient_records(patient=patient)) if show_clinical else [],
+        },
     )

@@ -202,8 +202,23 @@ def appointment_detail(request: HttpRequest, public_id: str) -> HttpResponse:
                 "scheduling:appointment-move", kwargs={"public_id": appointment.public_id}
             ),
             **_readiness(request, appointment),
+            **_chart(request, appointment),
         },
     )
+
+
+def _chart(request: HttpRequest, appointment: Appointment) -> dict:
+    """The visit's treatment record, for clinicians: open it, or start it."""
+    from needlepoint.accounts.roles import role_may
+
+    if not role_may(request.staff.role, "clinical.chart"):  # type: ignore[attr-defined]
+        return {"can_chart": False}
+    record = getattr(appointment, "treatment_record", None)
+    return {
+        "can_chart": record is not None
+        or appointment.status in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN),
+        "record": record,
+    }
 
 
 def _readiness(request: HttpRequest, appointment: Appointment) -> dict:

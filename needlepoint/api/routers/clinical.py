@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Router
+from ninja import File, Form, Router, UploadedFile
 from ninja.responses import Status
 
 from needlepoint.accounts.selectors import staff_get
@@ -20,6 +20,9 @@ from needlepoint.api.schemas import (
     CartridgeIn,
     CartridgeOut,
     Error,
+    PhotoOut,
+    PhotoStageName,
+    PhotoViewName,
     PrpEventIn,
     PrpEventOut,
     PrpSampleIn,
@@ -27,9 +30,11 @@ from needlepoint.api.schemas import (
     TreatmentRecordOut,
 )
 from needlepoint.clinical.custody import CustodyRefused, Identity, Step
+from needlepoint.clinical.photos import MAX_BYTES, MAX_PIXELS, photo_check_size, refusal_status
 from needlepoint.clinical.selectors import prp_sample_get, treatment_record_get
 from needlepoint.clinical.services import (
     cartridge_use,
+    photo_add,
     prp_sample_draw,
     prp_sample_step,
     treatment_record_start,
@@ -197,5 +202,56 @@ def cartridge_use_view(request: HttpRequest, record_id: uuid.UUID, body: Cartrid
         201,
         CartridgeOut(
             id=use.public_id, lot=use.lot.lot, serial=use.serial, expires_on=use.lot.expires_on
+        ),
+    )
+
+
+@router.post(
+    "/treatment-records/{record_id}/photos",
+    auth=staff_auth("clinical.chart"),
+    response={201: PhotoOut, 413: Error, **REFUSALS},
+    operation_id="photo_add",
+    url_name="photo_add",
+    summary="Add a standardized photo to a treatment record",
+    description=(
+        "Multipart: `view`, `stage` and `file` (JPEG, PNG or WebP). The image is decoded, "
+        "turned upright by its EXIF orientation and stored re-encoded as a JPEG without "
+        "EXIF, GPS or XMP; `url` serves it to signed-in clinical staff only. Refused: a file "
+        "that is not a decodable image, 422 `invalid_image`; over "
+        f"{MAX_PIXELS // 1_000_000} megapixels, 422 `image_too_large`; over "
+        f"{MAX_BYTES // 1024 // 1024} MB, 413 `file_too_large`; a signed (locked) record, "
+        "409 `record_locked`; a view or stage not listed, 422 `invalid`."
+    ),
+)
+def photo_add_view(
+    request: HttpRequest,
+    record_id: uuid.UUID,
+    view: Form[PhotoViewName],
+    stage: Form[PhotoStageName],
+    file: File[UploadedFile],
+):
+    record = treatment_record_get(
+        organization=token_organization(request), public_id=str(record_id)
+    )
+    try:
+        photo_check_size(file.size or 0)
+        photo = photo_add(
+            record=record,
+            view=view,
+            stage=stage,
+            data=file.read(),
+            staff=request.staff,  # type: ignore[attr-defined]
+            capture={"source": "api"},
+            request=request,
+        )
+    except CustodyRefused as refusal:
+        raise ApiError(refusal_status(refusal), refusal.code, refusal.message) from None
+    return Status(
+        201,
+        PhotoOut(
+            id=photo.public_id,
+            url=request.build_absolute_uri(
+                reverse("clinical:photo-image", kwargs={"public_id": photo.public_id})
+            ),
         ),
     )

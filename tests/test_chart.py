@@ -1,0 +1,499 @@
+"""The chart at the chair (DOMAIN.md §1, §5–§10): its rules, its page and its sign-off."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from needlepoint.catalog.models import Product, ProductKind, ProductLot, TreatmentArea
+from needlepoint.clinical.chart import (
+    AreaDepths,
+    ChartRefused,
+    LineValues,
+    SignFacts,
+    cartridge_scan_parse,
+    depth_check,
+    session_diff,
+    sign_blockers,
+)
+from needlepoint.clinical.models import (
+    Addendum,
+    CartridgeUse,
+    Incident,
+    Photo,
+    PrpSample,
+    RecordStatus,
+    TreatmentLine,
+    TreatmentRecord,
+)
+from needlepoint.clinical.services import treatment_record_start
+from needlepoint.core.models import AuditAction, AuditEvent
+from needlepoint.intake.consents import intake_seed_consents
+from needlepoint.intake.services import intake_seed_questionnaire, intake_seed_rules
+from needlepoint.scheduling.services import appointment_book
+from tests.intake_support import form_data
+from tests.personas import sign_in
+from tests.scheduling_world import at, make_world
+
+NOW = at(2027, 1, 4, 8)
+VISIT = at(2027, 1, 11, 10)
+CHEEKS = AreaDepths("Cheeks", Decimal("0.5"), Decimal("1.0"))
+
+
+# --- The pure rules ------------------------------------------------------------------------
+
+
+def test_a_depth_within_the_area_default_needs_nothing():
+    assert (
+        depth_check(Decimal("1.0"), area=CHEEKS, device_max=Decimal("2.5"), ordered_max=None)
+        is None
+    )
+
+
+def test_a_shallow_depth_is_noted_not_refused():
+    note = depth_check(Decimal("0.25"), area=CHEEKS, device_max=Decimal("2.5"), ordered_max=None)
+    assert "below the usual Cheeks range" in note
+
+
+@pytest.mark.parametrize(
+    ("depth", "ordered", "area", "code"),
+    [
+        ("1.25", None, CHEEKS, "depth_needs_order"),
+        ("1.75", "1.50", CHEEKS, "depth_needs_order"),
+        ("2.75", "3.00", CHEEKS, "depth_over_device"),
+        ("1.75", "2.00", AreaDepths("Nose", Decimal("0.25"), Decimal("0.5"), Decimal("1.5")),
+         "depth_over_area"),
+        ("0", None, CHEEKS, "depth_invalid"),
+    ],
+)  # fmt: skip
+def test_depths_past_a_limit_are_refused(depth, ordered, area, code):
+    with pytest.raises(ChartRefused) as refused:
+        depth_check(
+            Decimal(depth),
+            area=area,
+            device_max=Decimal("2.5"),
+            ordered_max=Decimal(ordered) if ordered else None,
+        )
+    assert refused.value.code == code
+
+
+def test_an_order_covers_a_deeper_depth_up_to_its_limit():
+    assert (
+        depth_check(
+            Decimal("1.5"), area=CHEEKS, device_max=Decimal("2.5"), ordered_max=Decimal("1.5")
+        )
+        is None
+    )
+
+
+COMPLETE = SignFacts(
+    identity_checked=True,
+    screening_ok=True,
+    consents_ok=True,
+    before_photos=5,
+    anaesthetic_done=True,
+    lines=2,
+    needling_device=True,
+    cartridges=1,
+    uses_prp=True,
+    prp_applied=1,
+    prp_in_process=0,
+    aftercare_given=True,
+    waste_disposed=True,
+)
+
+
+def test_a_complete_chart_may_be_signed():
+    assert sign_blockers(COMPLETE) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"identity_checked": False}, "two identifiers"),
+        ({"screening_ok": False}, "screening"),
+        ({"consents_ok": False}, "consent"),
+        ({"before_photos": 0}, "baseline"),
+        ({"anaesthetic_done": False}, "anaesthetic"),
+        ({"lines": 0}, "treated area"),
+        ({"needling_device": False}, "pen"),
+        ({"cartridges": 0}, "cartridge"),
+        ({"prp_applied": 0}, "Apply the PRP"),
+        ({"prp_in_process": 1}, "still in process"),
+        ({"aftercare_given": False}, "aftercare"),
+        ({"waste_disposed": False}, "waste"),
+    ],
+)
+def test_each_missing_piece_stops_the_signature(change, words):
+    from dataclasses import replace
+
+    blockers = sign_blockers(replace(COMPLETE, **change))
+    assert len(blockers) == 1
+    assert words in blockers[0]
+
+
+def test_the_session_diff_marks_changed_new_and_dropped_areas():
+    before = [
+        LineValues("cheeks", Decimal("1.0"), 3, "glide"),
+        LineValues("forehead", Decimal("0.5"), 3, "glide"),
+    ]
+    now = [
+        LineValues("cheeks", Decimal("1.25"), 3, "stamp"),
+        LineValues("neck", Decimal("0.5"), 2, "glide"),
+    ]
+    diff = session_diff(before, now)
+    assert diff.lines[0].was == {"depth": Decimal("1.0"), "technique": "glide"}
+    assert diff.lines[1].new
+    assert diff.dropped == ["forehead"]
+
+
+@pytest.mark.parametrize(
+    ("scanned", "lot", "serial", "expires"),
+    [
+        ("(01)00812345678905(17)271231(10)L2401(21)C000123", "L2401", "C000123",
+         date(2027, 12, 31)),
+        ("]d20100812345678905172706001" + "0L2401\x1d21C000124", "L2401", "C000124",
+         date(2027, 6, 30)),
+        ("010081234567890510L77\x1d21S1", "L77", "S1", None),
+    ],
+)  # fmt: skip
+def test_a_gs1_cartridge_barcode_gives_lot_serial_and_expiry(scanned, lot, serial, expires):
+    parsed = cartridge_scan_parse(scanned)
+    assert (parsed.lot, parsed.serial, parsed.expires_on) == (lot, serial, expires)
+
+
+def test_a_plain_serial_is_not_a_gs1_string():
+    assert cartridge_scan_parse("C000123") is None
+
+
+# --- The chart page ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(cast, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    world = make_world(clinic=cast.clinic)
+    world.prp.requires_prior_consultation = False
+    world.prp.save()
+    intake_seed_rules(organization=cast.clinic)
+    intake_seed_questionnaire(organization=cast.clinic)
+    intake_seed_consents(organization=cast.clinic)
+    numbing = Product.objects.create(
+        organization=cast.clinic,
+        name="BLT cream",
+        kind=ProductKind.ANAESTHETIC,
+        manufacturer="Compounding",
+        strength="20/6/4%",
+    )
+    ProductLot.objects.create(product=numbing, lot_number="BLT-1", expires_on=date(2027, 6, 1))
+    world.numbing = numbing
+    world.serum = Product.objects.create(
+        organization=cast.clinic,
+        name="Hyaluronic serum",
+        kind=ProductKind.SERUM,
+        manufacturer="Skin Labs",
+        labelled_for_intradermal_use=False,
+    )
+    ProductLot.objects.create(
+        product=world.serum, lot_number="HA-9", expires_on=date(2027, 3, 1), is_recalled=True
+    )
+    return world
+
+
+def visit(world, cast, service=None, start=VISIT, patient=None):
+    return appointment_book(
+        location=world.location,
+        service=service or world.prp,
+        start=start,
+        patient=patient or cast.patient,
+        source="phone",
+        now=NOW,
+        notify=False,
+    )
+
+
+def ready(client, appointment):
+    """Questionnaire answered harmlessly and every consent signed, as the patient would."""
+    from needlepoint.intake.links import questionnaire_url
+    from tests.test_intake_flow import _sign_everything
+
+    data = form_data(uses_prp=appointment.service.uses_prp)
+    client.post(questionnaire_url(appointment, absolute=False), data)
+    _sign_everything(appointment)
+    client.logout()
+
+
+def chart(client, cast, appointment, persona="practitioner"):
+    sign_in(client, getattr(cast, persona))
+    response = client.post(f"/staff/clinical/appointments/{appointment.public_id}/chart/")
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def act(client, url, action, **data):
+    return client.post(url, {"action": action, **data})
+
+
+def patient_says(cast):
+    patient = cast.patient
+    return {
+        "full_name": f"{patient.first_name} {patient.last_name}",
+        "date_of_birth": patient.date_of_birth.isoformat(),
+    }
+
+
+def test_the_practitioner_starts_the_chart_from_the_appointment(client, world, cast):
+    appointment = visit(world, cast)
+    url = chart(client, cast, appointment)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b"Pre-care checklist" in page.content
+    assert b"PRP chain of custody" in page.content
+    assert AuditEvent.objects.filter(
+        action=AuditAction.VIEW, object_id=str(appointment.treatment_record.public_id)
+    ).exists()
+    # Starting it again opens the same record.
+    assert chart(client, cast, appointment) == url
+    assert TreatmentRecord.objects.count() == 1
+
+
+def test_the_front_desk_cannot_open_a_chart(client, world, cast):
+    record, _ = treatment_record_start(appointment=visit(world, cast), staff=world.ana)
+    sign_in(client, cast.frontdesk)
+    assert client.get(f"/staff/clinical/records/{record.public_id}/").status_code == 403
+
+
+def test_another_clinics_chart_is_a_404(client, world, cast):
+    record, _ = treatment_record_start(appointment=visit(world, cast), staff=world.ana)
+    sign_in(client, cast.outsider)
+    assert client.get(f"/staff/clinical/records/{record.public_id}/").status_code in (403, 404)
+
+
+def test_identifiers_that_do_not_match_stop_and_record_an_incident(client, world, cast):
+    url = chart(client, cast, visit(world, cast))
+    response = act(client, url, "identity", full_name="Someone Else", date_of_birth="1990-01-01")
+    assert response.status_code == 409
+    assert b"do not match" in response.content
+    assert Incident.objects.count() == 1
+    assert TreatmentRecord.objects.get().identity_checked_at is None
+    ok = act(client, url, "identity", full_name=patient_says(cast)["full_name"],
+             record_number=cast.patient.record_number)  # fmt: skip
+    assert ok.status_code == 302
+    assert TreatmentRecord.objects.get().identity_checked_at is not None
+
+
+def test_a_depth_above_the_default_needs_the_directors_order(client, world, cast):
+    appointment = visit(world, cast)
+    url = chart(client, cast, appointment)
+    cheeks = TreatmentArea.objects.get(code="cheeks")
+    act(client, url, "device", device=world.pen.pk)
+    line = {"area": cheeks.pk, "depth_mm": "1.50", "passes": 3, "technique": "glide"}
+    refused = act(client, url, "line", **line)
+    assert refused.status_code == 409
+    assert b"medical director" in refused.content
+    assert not TreatmentLine.objects.exists()
+    # The practitioner cannot write the order; the director can.
+    order = {"area": cheeks.pk, "max_depth_mm": "1.50", "valid_until": "2027-06-30",
+             "reason": "Rolling acne scars"}  # fmt: skip
+    assert act(client, url, "order", **order).status_code == 409
+    sign_in(client, cast.director)
+    assert act(client, url, "order", **order).status_code == 302
+    sign_in(client, cast.practitioner)
+    assert act(client, url, "line", **line).status_code == 302
+    charted = TreatmentLine.objects.get()
+    assert charted.order is not None and charted.depth_mm == Decimal("1.50")
+
+
+def test_the_pen_maximum_is_a_hard_limit(client, world, cast):
+    url = chart(client, cast, visit(world, cast))
+    cheeks = TreatmentArea.objects.get(code="cheeks")
+    assert (
+        act(
+            client, url, "line", area=cheeks.pk, depth_mm="0.5", passes=3, technique="glide"
+        ).status_code
+        == 409
+    )  # fmt: skip  (no pen chosen yet)
+    act(client, url, "device", device=world.pen.pk)
+    response = act(client, url, "line", area=cheeks.pk, depth_mm="3.00", passes=3,
+                   technique="glide")  # fmt: skip
+    assert response.status_code == 409
+    assert b"maximum of 2.50 mm" in response.content
+
+
+def test_a_scanned_cartridge_is_recorded_and_never_used_again(client, world, cast):
+    first = visit(world, cast)
+    url = chart(client, cast, first)
+    scan = "(01)00812345678905(17)271231(10)L2401(21)C000123"
+    assert act(client, url, "cartridge", scan=scan).status_code == 302
+    use = CartridgeUse.objects.get()
+    assert (use.lot.lot, use.serial, use.lot.expires_on) == ("L2401", "C000123", date(2027, 12, 31))
+    other = visit(world, cast, service=world.face, start=at(2027, 2, 15, 10))
+    again = act(client, chart(client, cast, other), "cartridge", scan=scan)
+    assert again.status_code == 409
+    assert b"single-use" in again.content
+    assert CartridgeUse.objects.count() == 1
+
+
+def test_a_recalled_product_lot_is_refused_and_mn27_is_flagged(client, world, cast):
+    url = chart(client, cast, visit(world, cast))
+    refused = act(client, url, "product", product=world.serum.pk, lot_number="HA-9")
+    assert refused.status_code == 409
+    assert b"recalled" in refused.content
+    new_lot = act(client, url, "product", product=world.serum.pk, lot_number="HA-10",
+                  expires_on="2027-09-01")  # fmt: skip
+    assert new_lot.status_code == 302
+    page = client.get(url)
+    assert b"MN27" in page.content
+    assert ProductLot.objects.filter(lot_number="HA-10", product=world.serum).exists()
+
+
+def test_the_tube_is_scanned_at_each_step_and_applied_to_its_own_patient(client, world, cast):
+    mine = visit(world, cast)
+    url = chart(client, cast, mine)
+    act(client, url, "identity", **patient_says(cast))
+    drawn = act(client, url, "draw", **patient_says(cast))
+    assert drawn.status_code == 302 and "?label=" in drawn["Location"]
+    sample = PrpSample.objects.get()
+    assert client.get(f"/staff/clinical/prp-samples/{sample.public_id}/label/").status_code == 200
+    assert act(client, url, "step", code=sample.code.lower(), step="spin", g_force=300,
+               minutes=10).status_code == 302  # fmt: skip
+    assert (
+        act(client, url, "step", code=sample.code, step="extract", volume_ml="4.0").status_code
+        == 302
+    )
+    unchecked = act(client, url, "step", code=sample.code, step="apply", area="Cheeks")
+    assert unchecked.status_code == 400  # the patient's word is asked for first
+    applied = act(client, url, "step", code=sample.code, step="apply", area="Cheeks",
+                  identity_confirmed="on")  # fmt: skip
+    assert applied.status_code == 302
+    sample.refresh_from_db()
+    assert sample.state == "applied"
+    assert sample.events.last().identity_check == "scan"
+
+
+def test_another_patients_tube_is_a_hard_stop(client, world, cast):
+    from tests.factories import PatientFactory
+
+    theirs = visit(world, cast, patient=PatientFactory(organization=cast.clinic),
+                   start=at(2027, 1, 11, 13))  # fmt: skip
+    their_url = chart(client, cast, theirs)
+    patient = theirs.patient
+    act(client, their_url, "draw", full_name=f"{patient.first_name} {patient.last_name}",
+        date_of_birth=patient.date_of_birth.isoformat())  # fmt: skip
+    tube = PrpSample.objects.get()
+    url = chart(client, cast, visit(world, cast))
+    act(client, url, "identity", **patient_says(cast))
+    response = act(client, url, "step", code=tube.code, step="apply", area="Cheeks",
+                   identity_confirmed="on")  # fmt: skip
+    assert response.status_code == 409
+    assert b"STOP" in response.content
+    assert Incident.objects.filter(sample=tube).exists()
+    assert not tube.events.exists()
+
+
+def _fill(client, world, cast, url):
+    cheeks = TreatmentArea.objects.get(code="cheeks")
+    act(client, url, "identity", **patient_says(cast))
+    act(client, url, "anaesthetic", product=world.numbing.pk, lot_number="BLT-1",
+        applied="09:10", removed="09:40")  # fmt: skip
+    act(client, url, "device", device=world.pen.pk, sheath_used="on")
+    act(client, url, "cartridge", lot="L1", serial=f"S-{url[-13:-1]}", expires_on="2027-12-31")
+    act(client, url, "line", area=cheeks.pk, depth_mm="1.00", passes=3, technique="glide",
+        endpoint_reached="on")  # fmt: skip
+    act(client, url, "postcare", pain_vas=3, immediate_response="Even erythema",
+        waste_disposed="on", aftercare_given="on")  # fmt: skip
+    record = TreatmentRecord.objects.get(public_id=url.rstrip("/").rsplit("/", 1)[1])
+    Photo.objects.create(
+        organization=record.organization, record=record, patient=record.patient,
+        view="frontal", stage="before", image="photos/test.jpg", width=10, height=10,
+        sha256="0" * 64, taken_at=record.started_at, taken_by=world.ana,
+    )  # fmt: skip
+    return record
+
+
+def test_sign_lock_addendum_and_cosign(client, world, cast):
+    appointment = visit(world, cast, service=world.face)
+    ready(client, appointment)
+    url = chart(client, cast, appointment)
+    blocked = act(client, url, "sign")
+    assert blocked.status_code == 409
+    record = _fill(client, world, cast, url)
+    assert act(client, url, "sign").status_code == 302
+    record.refresh_from_db()
+    assert record.status == RecordStatus.SIGNED and record.cosign_required
+    # Locked: the chart refuses changes; an addendum is the way.
+    late = act(client, url, "postcare", pain_vas=5, waste_disposed="on")
+    assert late.status_code == 409
+    assert act(client, url, "addendum", text="Called next day: redness fading.").status_code == 302
+    assert Addendum.objects.filter(record=record).count() == 1
+    # The performer cannot co-sign; the director sees it in her queue and co-signs.
+    assert act(client, url, "cosign").status_code == 409
+    sign_in(client, cast.director)
+    queue = client.get("/staff/clinical/cosign/")
+    assert cast.patient.last_name.encode() in queue.content
+    assert act(client, url, "cosign").status_code == 302
+    record.refresh_from_db()
+    assert record.status == RecordStatus.COSIGNED
+    assert record.cosigned_by == cast.director.staff_profile
+
+
+def test_copy_forward_brings_last_sessions_areas_and_highlights_changes(client, world, cast):
+    first = visit(world, cast, service=world.face)
+    ready(client, first)
+    url = chart(client, cast, first)
+    _fill(client, world, cast, url)
+    act(client, url, "sign")
+    later = visit(world, cast, service=world.face, start=at(2027, 2, 15, 10))
+    next_url = chart(client, cast, later)
+    act(client, next_url, "device", device=world.pen.pk)
+    assert act(client, next_url, "copy_forward").status_code == 302
+    line = TreatmentLine.objects.get(record__appointment=later)
+    assert line.depth_mm == Decimal("1.00")
+    # Striking it through and charting a different depth shows what changed.
+    act(client, next_url, "line_void", line=line.pk)
+    cheeks = TreatmentArea.objects.get(code="cheeks")
+    act(client, next_url, "line", area=cheeks.pk, depth_mm="0.75", passes=3, technique="stamp")
+    page = client.get(next_url).content.decode()
+    assert "<mark>0.75 mm</mark>" in page
+    assert "was 1.00" in page
+    assert TreatmentLine.objects.filter(record__appointment=later).count() == 2  # kept, struck
+
+
+def test_bad_input_is_a_4xx_with_the_form_again(client, world, cast):
+    url = chart(client, cast, visit(world, cast))
+    assert act(client, url, "line", area="nope", depth_mm="deep").status_code == 400
+    assert act(client, url, "nonsense").status_code == 400
+    assert act(client, url, "postcare", pain_vas=11).status_code == 400
+
+
+def test_the_appointment_page_offers_the_chart_to_clinicians_only(client, world, cast):
+    appointment = visit(world, cast)
+    sign_in(client, cast.practitioner)
+    assert b"Start chart" in client.get(f"/staff/appointments/{appointment.public_id}/").content
+    sign_in(client, cast.frontdesk)
+    assert b"Start chart" not in client.get(f"/staff/appointments/{appointment.public_id}/").content
+
+
+def test_a_cancelled_visit_cannot_be_charted(client, world, cast):
+    from needlepoint.scheduling.services import appointment_cancel
+
+    appointment = visit(world, cast)
+    appointment_cancel(appointment=appointment, reason="Ill")
+    sign_in(client, cast.practitioner)
+    response = client.post(f"/staff/clinical/appointments/{appointment.public_id}/chart/")
+    assert response.status_code == 302 and "/staff/appointments/" in response["Location"]
+    assert not TreatmentRecord.objects.exists()
+
+
+def test_the_director_may_sign_without_a_cosignature(client, world, cast):
+    appointment = visit(world, cast, service=world.face)
+    ready(client, appointment)
+    url = chart(client, cast, appointment, persona="director")
+    _fill(client, world, cast, url)
+    assert act(client, url, "sign").status_code == 302
+    record = TreatmentRecord.objects.get()
+    assert record.status == RecordStatus.SIGNED and not record.cosign_required
+    assert record.signed_at is not None
+    assert timedelta(0) <= record.signed_at - NOW < timedelta(minutes=1)
