@@ -497,3 +497,25 @@ def test_the_director_may_sign_without_a_cosignature(client, world, cast):
     assert record.status == RecordStatus.SIGNED and not record.cosign_required
     assert record.signed_at is not None
     assert timedelta(0) <= record.signed_at - NOW < timedelta(minutes=1)
+
+
+def test_a_signed_record_takes_no_cartridge_or_blood_from_any_door(client, world, cast):
+    """The services refuse, so the API (cartridges, PRP draw) is closed as the page is."""
+    from needlepoint.clinical.custody import CustodyRefused, Identity
+    from needlepoint.clinical.services import cartridge_use, prp_sample_draw
+
+    appointment = visit(world, cast, service=world.face)
+    ready(client, appointment)
+    url = chart(client, cast, appointment)
+    record = _fill(client, world, cast, url)
+    act(client, url, "sign")
+    record.refresh_from_db()
+    with pytest.raises(CustodyRefused) as refused:
+        cartridge_use(record=record, lot="L9", serial="S-AFTER", staff=world.ana)
+    assert refused.value.code == "record_locked"
+    identity = Identity(patient_says(cast)["full_name"], cast.patient.date_of_birth)
+    with pytest.raises(CustodyRefused) as refused:
+        prp_sample_draw(appointment=appointment, identity=identity, staff=world.ana)
+    assert refused.value.code == "record_locked"
+    assert not CartridgeUse.objects.filter(serial="S-AFTER").exists()
+    assert not PrpSample.objects.exists()

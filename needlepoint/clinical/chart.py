@@ -9,14 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from needlepoint.clinical.custody import CustodyRefused
 
-class ChartRefused(Exception):
-    """A chart entry the rules do not allow; `code` names the rule for tests and the API."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class ChartRefused(CustodyRefused):
+    """A chart entry the rules do not allow; `code` names the rule for tests and the API.
+    A kind of custody refusal, so the API and the chart page answer both alike."""
 
 
 @dataclass(frozen=True)

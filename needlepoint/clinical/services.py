@@ -156,6 +156,9 @@ def prp_sample_draw(
     now = now or timezone.now()
     if appointment.status not in OPEN_VISIT:
         raise CustodyRefused("not_active", "Blood is drawn only for a booked or checked-in visit.")
+    record = TreatmentRecord.objects.filter(appointment=appointment).first()
+    if record is not None:
+        _refuse_if_signed(record)
     if not _identity(appointment.patient).matches(identity):
         _incident(
             appointment=appointment,
@@ -294,6 +297,7 @@ def cartridge_use(
     before on any record (`cartridge_already_used`), an expired or recalled lot
     (`cartridge_unusable`)."""
     now = now or timezone.now()
+    _refuse_if_signed(record)
     lot, serial = lot.strip().upper(), serial.strip().upper()
     today = now.astimezone(record.appointment.location.zone).date()
     if CartridgeUse.objects.filter(organization_id=record.organization_id, serial=serial).exists():
@@ -345,13 +349,17 @@ def _used_before(serial: str) -> CustodyRefused:
 # --- The chart at the chair ----------------------------------------------------------------
 
 
-def _locked(record: TreatmentRecord) -> TreatmentRecord:
-    """The record, locked for this transaction; refused once it is signed."""
-    locked = TreatmentRecord.objects.select_for_update().get(pk=record.pk)
-    if locked.is_locked:
+def _refuse_if_signed(record: TreatmentRecord) -> None:
+    if record.is_locked:
         raise ChartRefused(
             "record_locked", "This record is signed and locked: add an addendum instead."
         )
+
+
+def _locked(record: TreatmentRecord) -> TreatmentRecord:
+    """The record, locked for this transaction; refused once it is signed."""
+    locked = TreatmentRecord.objects.select_for_update().get(pk=record.pk)
+    _refuse_if_signed(locked)
     return locked
 
 
@@ -692,6 +700,7 @@ def prp_step_by_scan(
     label (ID4). A tube of anybody else is a hard stop with an incident (ID8); at
     application the scan on the identity-checked chart is the second check (ID5), unless a
     second clinician witnesses instead."""
+    _refuse_if_signed(record)
     sample = (
         PrpSample.objects.select_related("patient", "appointment__organization")
         .filter(organization_id=record.organization_id, code=code.strip().upper())

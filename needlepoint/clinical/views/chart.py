@@ -99,7 +99,7 @@ def record_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             return HttpResponse("Unknown chart action.", status=400)
         try:
             outcome = handler(request, record)
-        except (ChartRefused, CustodyRefused) as refused:
+        except CustodyRefused as refused:  # ChartRefused included
             messages.error(request, refused.message)
             status = 409 if refused.code not in ("invalid",) else 400
         else:
@@ -251,8 +251,6 @@ def _cartridge(request: HttpRequest, record: TreatmentRecord) -> str | dict[str,
     form = forms.CartridgeForm(request.POST)
     if not form.is_valid():
         return {"cartridge": form}
-    if record.is_locked:
-        raise ChartRefused("record_locked", "This record is signed and locked.")
     use = cartridge_use(
         record=record,
         lot=form.cleaned_data["lot"],
@@ -362,8 +360,6 @@ def _draw(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]
     form = forms.DrawForm(request.POST)
     if not form.is_valid():
         return {"draw": form}
-    if record.is_locked:
-        raise ChartRefused("record_locked", "This record is signed and locked.")
     dob = form.cleaned_data["date_of_birth"]
     if dob is None:
         return {"draw": _with_error(form, "At the draw, give the date of birth with the name.")}
@@ -388,8 +384,6 @@ def _step(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]
     form = forms.PrpStepForm(request.POST, record=record, staff=staff)
     if not form.is_valid():
         return {"step": form}
-    if record.is_locked:
-        raise ChartRefused("record_locked", "This record is signed and locked.")
     data = form.cleaned_data
     step = Step(data["step"])
     event = prp_step_by_scan(
