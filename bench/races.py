@@ -158,7 +158,9 @@ def make_world(tag: str, *, practitioners: int, rooms: int, pens: int, patients:
             last_name=f"{tag}{n:02d}",
             password="!",  # noqa: S106
         )
-        profile = StaffProfile.objects.create(user=user, organization=org, role="practitioner")
+        profile = StaffProfile.objects.create(
+            user=user, organization=org, role="practitioner", licence_type="rn"
+        )
         profile.locations.add(location)
         profile.competencies.add(*skills)
         WorkingHours.objects.bulk_create(

@@ -90,6 +90,12 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+def licence_for(role: str) -> str:
+    """The licence a test's staff member holds by role: the director is a physician,
+    practitioners are nurses, the desk and the owner hold none."""
+    return {Role.MEDICAL_DIRECTOR: "md", Role.PRACTITIONER: "rn"}.get(role, "none")
+
+
 class StaffFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = StaffProfile
@@ -97,6 +103,7 @@ class StaffFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organization = factory.SubFactory(OrganizationFactory)
     role = Role.PRACTITIONER
+    licence_type = factory.LazyAttribute(lambda o: licence_for(o.role))
 
 
 class PatientFactory(factory.django.DjangoModelFactory):

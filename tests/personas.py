@@ -57,7 +57,9 @@ PERSONAS = ["anonymous", *PERSONA_USERS]
 
 def make_staff(organization: Organization, role: Role, username: str) -> User:
     user = factories.UserFactory(username=username)
-    StaffProfile.objects.create(user=user, organization=organization, role=role)
+    StaffProfile.objects.create(
+        user=user, organization=organization, role=role, licence_type=factories.licence_for(role)
+    )
     TOTP.activate(user, TEST_TOTP_SECRET)
     return user
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from needlepoint.accounts.models import StaffProfile
-from needlepoint.accounts.roles import Role
+from needlepoint.accounts.roles import CLINICAL, Role
 from needlepoint.catalog.models import Competency, Service, ServicePhase, TreatmentArea
 from needlepoint.core.models import Organization
 from needlepoint.resources.models import Device, DeviceKind, Location, OpeningHours, Room
@@ -83,6 +83,7 @@ def make_world(clinic: Organization | None = None) -> World:
             user=factories.UserFactory(username=username, first_name=username.title()),
             organization=clinic,
             role=Role.PRACTITIONER,
+            licence_type="rn",
         )
         profile.locations.add(location)
         profile.competencies.add(needling, consult)
@@ -92,6 +93,12 @@ def make_world(clinic: Organization | None = None) -> World:
             )
         staff.append(profile)
     staff[0].competencies.add(phlebotomy)  # only Ana draws blood
+    # The personas' clinicians (not bookable here: they work at no location of this world)
+    # hold the competencies charting checks.
+    for clinician in StaffProfile.objects.filter(
+        organization=clinic, role__in=list(CLINICAL)
+    ).exclude(pk__in=[p.pk for p in staff]):
+        clinician.competencies.add(needling, phlebotomy)
     cheeks = TreatmentArea.objects.create(
         organization=clinic,
         code="cheeks",

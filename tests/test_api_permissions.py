@@ -21,6 +21,7 @@ from tests.personas import PERSONAS, sign_in
 from tests.scheduling_world import at
 
 OUTSIDER = "outsider"
+ON_THE_DAY = at(2027, 1, 11, 9, 30)
 ALL = [*PERSONAS, OUTSIDER]
 
 
@@ -57,11 +58,37 @@ def _identifiers(aw: ApiWorld) -> dict[str, str]:
     }
 
 
+def _answered(aw: ApiWorld) -> ApiWorld:
+    """Paloma's health answers on file and her consents signed: ready for check-in."""
+    from tests.clinical_support import answers_harmless, clinic_seeded, consents_signed
+
+    clinic_seeded(aw.cast.clinic)
+    answers_harmless(aw.appointment)
+    consents_signed(aw.appointment)
+    return aw
+
+
+def _checked_in(aw: ApiWorld) -> ApiWorld:
+    from tests.clinical_support import visit_ready
+
+    visit_ready(aw.appointment)
+    aw.appointment.refresh_from_db()
+    return aw
+
+
+def _charted(aw: ApiWorld):
+    """Paloma checked in and identified at the chair by the medical director."""
+    from tests.clinical_support import chart_ready
+
+    return chart_ready(aw.appointment, staff=aw.cast.director.staff_profile)
+
+
 def _sample(aw: ApiWorld) -> str:
     """A sample drawn for Paloma's visit by the medical director."""
     from needlepoint.clinical.custody import Identity
     from needlepoint.clinical.services import prp_sample_draw
 
+    _charted(aw)
     ids = _identifiers(aw)
     drawn = prp_sample_draw(
         appointment=aw.appointment,
@@ -73,12 +100,7 @@ def _sample(aw: ApiWorld) -> str:
 
 def _record(aw: ApiWorld) -> str:
     """Paloma's visit's treatment record, started by the medical director."""
-    from needlepoint.clinical.services import treatment_record_start
-
-    record, _ = treatment_record_start(
-        appointment=aw.appointment, staff=aw.cast.director.staff_profile
-    )
-    return str(record.public_id)
+    return str(_charted(aw).public_id)
 
 
 def _photo_form() -> Multipart:
@@ -134,13 +156,25 @@ MATRIX: dict[tuple[str, str], tuple[Callable[[ApiWorld], Request], dict[str, int
         expect(401, 401, 403, 200, 200, 403, 403),  # clinical staff (the outsider is an owner)
     ),
     ("post", "/api/v1/appointments/{appointment_id}/treatment-record"): (
-        lambda aw: (_appointment(aw, "/treatment-record"), {}),
+        lambda aw: (_appointment(_checked_in(aw), "/treatment-record"), {}),
         CLINICAL_OURS,
+    ),
+    ("get", "/api/v1/appointments/{appointment_id}/readiness"): (
+        lambda aw: (_appointment(aw, "/readiness"), None),
+        STAFF_OURS,
+    ),
+    ("post", "/api/v1/appointments/{appointment_id}/check-in"): (
+        lambda aw: (_appointment(_answered(aw), "/check-in"), {"nothing_changed": True}),
+        STAFF_OURS,
+    ),
+    ("post", "/api/v1/treatment-records/{record_id}/identity-check"): (
+        lambda aw: (f"/treatment-records/{_record(aw)}/identity-check", _identifiers(aw)),
+        expect(401, 401, 403, 200, 200, 403, 403),
     ),
     ("post", "/api/v1/prp-samples"): (
         lambda aw: (
             "/prp-samples",
-            {"appointment": str(aw.appointment.public_id), "patient": _identifiers(aw)},
+            {"appointment": str(_charted(aw).appointment.public_id), "patient": _identifiers(aw)},
         ),
         CLINICAL_OURS,
     ),
@@ -199,7 +233,9 @@ def test_every_staff_operation_names_a_permission():
 def aw(cast, time_machine, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"  # photos uploaded here, never into var/
     time_machine.move_to(NOW, tick=False)
-    return make_api_world(cast)
+    aw = make_api_world(cast)
+    time_machine.move_to(ON_THE_DAY, tick=False)  # charting happens on the visit's day
+    return aw
 
 
 @pytest.mark.parametrize("persona", ALL)

@@ -33,7 +33,7 @@ from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.services import api_token_create
 from needlepoint.clinical.custody import Identity
 from needlepoint.clinical.models import PrpSample, TreatmentRecord
-from needlepoint.clinical.services import prp_sample_draw, treatment_record_start
+from needlepoint.clinical.services import prp_sample_draw
 from needlepoint.intake.services import intake_seed_rules
 from needlepoint.patients.models import Patient
 from needlepoint.resources.models import Location
@@ -42,6 +42,7 @@ from needlepoint.scheduling.services import appointment_book
 from needlepoint.wsgi import application
 from tests import factories
 from tests.api_support import NOW
+from tests.clinical_support import chart_ready
 from tests.personas import make_cast
 from tests.scheduling_world import DENVER, make_world
 
@@ -88,8 +89,10 @@ PHOTO_STAGES = ["before", "after", "follow_up"]
 BORN = "1980-01-01"
 
 
-def seed() -> str:
-    """The personas' clinic made bookable under fixed ids; returns an owner's API token."""
+def seed(time_machine) -> str:
+    """The personas' clinic made bookable under fixed ids, then, on the first seeded
+    Monday, its first visits checked in and charted with PRP drawn; returns the director's
+    API token."""
     cast = make_cast()
     world = make_world(clinic=cast.clinic)
     Location.objects.filter(pk=world.location.pk).update(slug=LOCATION)
@@ -117,11 +120,13 @@ def seed() -> str:
         Patient.objects.filter(public_id=patient_id).update(
             first_name=f"Fuzz{n}", last_name="Patient", date_of_birth=date(1980, 1, 1)
         )
-    record, _ = treatment_record_start(
-        appointment=Appointment.objects.get(public_id=APPOINTMENTS[0]),
-        staff=cast.director.staff_profile,
-    )
-    TreatmentRecord.objects.filter(pk=record.pk).update(public_id=RECORD)
+    time_machine.move_to(datetime.combine(SEEDED_DAYS[0], time(8, 45), tzinfo=DENVER))
+    for n, _sample_id in enumerate(SAMPLES):
+        record = chart_ready(
+            Appointment.objects.get(public_id=APPOINTMENTS[n]), staff=cast.director.staff_profile
+        )
+        if n == 0:
+            TreatmentRecord.objects.filter(pk=record.pk).update(public_id=RECORD)
     for n, sample_id in enumerate(SAMPLES):
         appointment = Appointment.objects.get(public_id=APPOINTMENTS[n])
         drawn = prp_sample_draw(
@@ -242,6 +247,10 @@ def flatmap_body(context, body):
         )  # fmt: skip
     elif path.endswith("/cartridges"):
         good = st.integers(1, 10**9).map(lambda n: {"lot": "FUZZ-LOT", "serial": f"SN{n}"})
+    elif path.endswith("/check-in"):
+        good = st.just({"nothing_changed": True})
+    elif path.endswith("/identity-check"):
+        good = st.just({"full_name": "Fuzz0 Patient", "date_of_birth": BORN})
     elif path.endswith("/events"):
         good = st.just({"type": "spin", "g_force": 300, "minutes": 10})
     elif path.endswith("/screening/evaluate"):
@@ -274,7 +283,7 @@ def token(db, time_machine, settings, tmp_path, keep_test_connection):
     time_machine.move_to(NOW, tick=True)
     settings.MEDIA_ROOT = tmp_path / "media"  # uploaded photos, never into var/
     settings.NEEDLEPOINT_API_PUBLIC_RATE = (10**9, 60)  # the fuzzer is a single address
-    return seed()
+    return seed(time_machine)
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from needlepoint.clinical.gate import appointment_check_in
 from needlepoint.core.models import AuditAction, AuditEvent
+from needlepoint.core.refusals import Refusal
 from needlepoint.scheduling.models import Appointment, AppointmentStatus, Hold
 from needlepoint.scheduling.selectors import availability_get
 from needlepoint.scheduling.services import (
@@ -15,7 +17,6 @@ from needlepoint.scheduling.services import (
     SlotUnavailable,
     appointment_book,
     appointment_cancel,
-    appointment_check_in,
     appointment_mark_no_show,
     appointment_reschedule,
 )
@@ -184,8 +185,9 @@ def test_check_in_and_no_show(world, patient):
     appointment_check_in(appointment=appointment, now=at(2027, 1, 11, 9, 55))
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CHECKED_IN
-    with pytest.raises(BookingRuleError):
-        appointment_check_in(appointment=appointment)
+    with pytest.raises(Refusal) as refused:
+        appointment_check_in(appointment=appointment, now=at(2027, 1, 11, 9, 56))
+    assert refused.value.code == "not_booked"
 
     other = book(
         world, world.face, at(2027, 1, 12, 10), factories.PatientFactory(organization=world.clinic)

@@ -128,6 +128,12 @@ def test_check_in_no_show_and_cancel_from_the_appointment_page(client, cast, wor
     client.post(url, {"action": "cancel", "reason": ""})
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED  # a reason is required
+    early = client.post(url, {"action": "check_in"}, follow=True)
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED  # a week early: not the visit's day
+    assert "happen on the day of the visit" in early.content.decode()
+    time_machine.move_to(at(2027, 1, 11, 9, 50), tick=False)
+    sign_in(client, cast.frontdesk)
     client.post(url, {"action": "check_in"})
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CHECKED_IN

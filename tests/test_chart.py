@@ -33,12 +33,13 @@ from needlepoint.core.models import AuditAction, AuditEvent
 from needlepoint.intake.consents import intake_seed_consents
 from needlepoint.intake.services import intake_seed_questionnaire, intake_seed_rules
 from needlepoint.scheduling.services import appointment_book
-from tests.intake_support import form_data
+from tests.clinical_support import visit_ready
 from tests.personas import sign_in
 from tests.scheduling_world import at, make_world
 
-NOW = at(2027, 1, 4, 8)
+NOW = at(2027, 1, 4, 8)  # when the visits are booked
 VISIT = at(2027, 1, 11, 10)
+ON_THE_DAY = at(2027, 1, 11, 9, 30)  # when the chart is written
 CHEEKS = AreaDepths("Cheeks", Decimal("0.5"), Decimal("1.0"))
 
 
@@ -173,7 +174,7 @@ def test_a_plain_serial_is_not_a_gs1_string():
 
 @pytest.fixture
 def world(cast, time_machine):
-    time_machine.move_to(NOW, tick=False)
+    time_machine.move_to(ON_THE_DAY, tick=False)
     world = make_world(clinic=cast.clinic)
     world.prp.requires_prior_consultation = False
     world.prp.save()
@@ -202,8 +203,9 @@ def world(cast, time_machine):
     return world
 
 
-def visit(world, cast, service=None, start=VISIT, patient=None):
-    return appointment_book(
+def visit(world, cast, service=None, start=VISIT, patient=None, *, checked_in=True):
+    """A visit booked a week ahead; by default answered, consented and checked in now."""
+    appointment = appointment_book(
         location=world.location,
         service=service or world.prp,
         start=start,
@@ -212,24 +214,25 @@ def visit(world, cast, service=None, start=VISIT, patient=None):
         now=NOW,
         notify=False,
     )
+    if checked_in:
+        visit_ready(appointment)
+        appointment.refresh_from_db()
+    return appointment
 
 
-def ready(client, appointment):
-    """Questionnaire answered harmlessly and every consent signed, as the patient would."""
-    from needlepoint.intake.links import questionnaire_url
-    from tests.test_intake_flow import _sign_everything
-
-    data = form_data(uses_prp=appointment.service.uses_prp)
-    client.post(questionnaire_url(appointment, absolute=False), data)
-    _sign_everything(appointment)
-    client.logout()
-
-
-def chart(client, cast, appointment, persona="practitioner"):
+def chart(client, cast, appointment, persona="practitioner", *, identified=True):
+    """Start the chart from the appointment page; by default the patient then states
+    their name and date of birth at the chair (the pre-care identity check)."""
     sign_in(client, getattr(cast, persona))
     response = client.post(f"/staff/clinical/appointments/{appointment.public_id}/chart/")
     assert response.status_code == 302
-    return response["Location"]
+    url = response["Location"]
+    if identified:
+        patient = appointment.patient
+        said = {"full_name": f"{patient.first_name} {patient.last_name}",
+                "date_of_birth": patient.date_of_birth.isoformat()}  # fmt: skip
+        assert act(client, url, "identity", **said).status_code == 302
+    return url
 
 
 def act(client, url, action, **data):
@@ -272,7 +275,7 @@ def test_another_clinics_chart_is_a_404(client, world, cast):
 
 
 def test_identifiers_that_do_not_match_stop_and_record_an_incident(client, world, cast):
-    url = chart(client, cast, visit(world, cast))
+    url = chart(client, cast, visit(world, cast), identified=False)
     response = act(client, url, "identity", full_name="Someone Else", date_of_birth="1990-01-01")
     assert response.status_code == 409
     assert b"do not match" in response.content
@@ -322,13 +325,14 @@ def test_the_pen_maximum_is_a_hard_limit(client, world, cast):
     assert b"maximum of 2.50 mm" in response.content
 
 
-def test_a_scanned_cartridge_is_recorded_and_never_used_again(client, world, cast):
+def test_a_scanned_cartridge_is_recorded_and_never_used_again(client, world, cast, time_machine):
     first = visit(world, cast)
     url = chart(client, cast, first)
     scan = "(01)00812345678905(17)271231(10)L2401(21)C000123"
     assert act(client, url, "cartridge", scan=scan).status_code == 302
     use = CartridgeUse.objects.get()
     assert (use.lot.lot, use.serial, use.lot.expires_on) == ("L2401", "C000123", date(2027, 12, 31))
+    time_machine.move_to(at(2027, 2, 15, 9, 30), tick=False)
     other = visit(world, cast, service=world.face, start=at(2027, 2, 15, 10))
     again = act(client, chart(client, cast, other), "cartridge", scan=scan)
     assert again.status_code == 409
@@ -349,7 +353,9 @@ def test_a_recalled_product_lot_is_refused_and_mn27_is_flagged(client, world, ca
     assert ProductLot.objects.filter(lot_number="HA-10", product=world.serum).exists()
 
 
-def test_the_tube_is_scanned_at_each_step_and_applied_to_its_own_patient(client, world, cast):
+def test_the_tube_is_scanned_at_each_step_and_applied_to_its_own_patient(
+    client, world, cast, time_machine
+):
     mine = visit(world, cast)
     url = chart(client, cast, mine)
     act(client, url, "identity", **patient_says(cast))
@@ -359,6 +365,9 @@ def test_the_tube_is_scanned_at_each_step_and_applied_to_its_own_patient(client,
     assert client.get(f"/staff/clinical/prp-samples/{sample.public_id}/label/").status_code == 200
     assert act(client, url, "step", code=sample.code.lower(), step="spin", g_force=300,
                minutes=10).status_code == 302  # fmt: skip
+    early = act(client, url, "step", code=sample.code, step="extract", volume_ml="4.0")
+    assert early.status_code == 409 and early["X-Refusal-Code"] == "spin_not_finished"
+    time_machine.shift(timedelta(minutes=10))
     assert (
         act(client, url, "step", code=sample.code, step="extract", volume_ml="4.0").status_code
         == 302
@@ -415,7 +424,6 @@ def _fill(client, world, cast, url):
 
 def test_sign_lock_addendum_and_cosign(client, world, cast):
     appointment = visit(world, cast, service=world.face)
-    ready(client, appointment)
     url = chart(client, cast, appointment)
     blocked = act(client, url, "sign")
     assert blocked.status_code == 409
@@ -439,12 +447,14 @@ def test_sign_lock_addendum_and_cosign(client, world, cast):
     assert record.cosigned_by == cast.director.staff_profile
 
 
-def test_copy_forward_brings_last_sessions_areas_and_highlights_changes(client, world, cast):
+def test_copy_forward_brings_last_sessions_areas_and_highlights_changes(
+    client, world, cast, time_machine
+):
     first = visit(world, cast, service=world.face)
-    ready(client, first)
     url = chart(client, cast, first)
     _fill(client, world, cast, url)
     act(client, url, "sign")
+    time_machine.move_to(at(2027, 2, 15, 9, 30), tick=False)
     later = visit(world, cast, service=world.face, start=at(2027, 2, 15, 10))
     next_url = chart(client, cast, later)
     act(client, next_url, "device", device=world.pen.pk)
@@ -489,14 +499,13 @@ def test_a_cancelled_visit_cannot_be_charted(client, world, cast):
 
 def test_the_director_may_sign_without_a_cosignature(client, world, cast):
     appointment = visit(world, cast, service=world.face)
-    ready(client, appointment)
     url = chart(client, cast, appointment, persona="director")
     _fill(client, world, cast, url)
     assert act(client, url, "sign").status_code == 302
     record = TreatmentRecord.objects.get()
     assert record.status == RecordStatus.SIGNED and not record.cosign_required
     assert record.signed_at is not None
-    assert timedelta(0) <= record.signed_at - NOW < timedelta(minutes=1)
+    assert timedelta(0) <= record.signed_at - ON_THE_DAY < timedelta(minutes=1)
 
 
 def test_a_signed_record_takes_no_cartridge_or_blood_from_any_door(client, world, cast):
@@ -505,7 +514,6 @@ def test_a_signed_record_takes_no_cartridge_or_blood_from_any_door(client, world
     from needlepoint.clinical.services import cartridge_use, prp_sample_draw
 
     appointment = visit(world, cast, service=world.face)
-    ready(client, appointment)
     url = chart(client, cast, appointment)
     record = _fill(client, world, cast, url)
     act(client, url, "sign")

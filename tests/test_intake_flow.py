@@ -6,19 +6,22 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
+from needlepoint.clinical.gate import appointment_check_in
 from needlepoint.core.models import AuditAction, AuditEvent
+from needlepoint.core.refusals import Refusal
 from needlepoint.intake.consents import intake_seed_consents
 from needlepoint.intake.links import questionnaire_url
 from needlepoint.intake.models import AnswerChannel, QuestionnaireResponse, ScreeningStatus
 from needlepoint.intake.selectors import screening_current
 from needlepoint.intake.services import intake_seed_questionnaire, intake_seed_rules
 from needlepoint.scheduling.models import AppointmentStatus
-from needlepoint.scheduling.services import BookingRuleError, appointment_book, appointment_check_in
+from needlepoint.scheduling.services import BookingRuleError, appointment_book
 from tests.intake_support import form_data
 from tests.personas import sign_in
 from tests.scheduling_world import at, make_world
 
 NOW = at(2027, 1, 4, 8)
+VISIT_DAY = at(2027, 1, 11, 9, 45)  # the desk checks in on the day of the visit
 STOPPED = "2026-10-11"  # isotretinoin stopped three months before the Monday visit
 
 
@@ -239,29 +242,29 @@ def test_another_clinics_screening_is_a_404(client, world, cast):
 
 def test_check_in_waits_for_the_questionnaire(world, cast):
     appointment = book(world, cast)
-    with pytest.raises(BookingRuleError, match="questionnaire has not been completed"):
-        appointment_check_in(appointment=appointment, answers_unchanged=True)
+    with pytest.raises(Refusal, match="questionnaire has not been completed"):
+        appointment_check_in(appointment=appointment, answers_unchanged=True, now=VISIT_DAY)
 
 
 def test_check_in_waits_for_the_review(client, world, cast):
     appointment = book(world, cast)
     answer(client, appointment, isotretinoin_last_dose=STOPPED)
-    with pytest.raises(BookingRuleError, match="waiting for the medical director"):
-        appointment_check_in(appointment=appointment, answers_unchanged=True)
+    with pytest.raises(Refusal, match="waiting for the medical director"):
+        appointment_check_in(appointment=appointment, answers_unchanged=True, now=VISIT_DAY)
 
 
 def test_a_blocked_visit_cannot_be_checked_in(client, world, cast):
     appointment = book(world, cast)
     answer(client, appointment, last_peel_or_laser_in_area="2027-01-01")
-    with pytest.raises(BookingRuleError, match="until January 31, 2027"):
-        appointment_check_in(appointment=appointment, answers_unchanged=True)
+    with pytest.raises(Refusal, match="until January 31, 2027"):
+        appointment_check_in(appointment=appointment, answers_unchanged=True, now=VISIT_DAY)
 
 
 def test_check_in_needs_a_valid_consent(client, world, cast):
     appointment = book(world, cast)
     answer(client, appointment)
-    with pytest.raises(BookingRuleError, match="Consent still to sign"):
-        appointment_check_in(appointment=appointment, answers_unchanged=True)
+    with pytest.raises(Refusal, match="Consent still to sign"):
+        appointment_check_in(appointment=appointment, answers_unchanged=True, now=VISIT_DAY)
 
 
 def test_the_calendar_flags_visits_without_answers_or_waiting_for_review(client, world, cast):
@@ -280,7 +283,7 @@ def test_the_calendar_flags_visits_without_answers_or_waiting_for_review(client,
 
 def test_a_consultation_needs_no_screening(world, cast):
     appointment = book(world, cast, service=world.consultation, start=at(2027, 1, 11, 9))
-    appointment_check_in(appointment=appointment)
+    appointment_check_in(appointment=appointment, now=VISIT_DAY)
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CHECKED_IN
 
@@ -300,11 +303,12 @@ def _sign_everything(appointment):
         )
 
 
-def test_after_review_and_consent_the_front_desk_checks_in(client, world, cast):
+def test_after_review_and_consent_the_front_desk_checks_in(client, world, cast, time_machine):
     appointment = book(world, cast)
     answer(client, appointment, isotretinoin_last_dose=STOPPED)
     _decide(client, cast, appointment, "approve", scope="appointment", reason="Fine at 0.5 mm.")
     _sign_everything(appointment)
+    time_machine.move_to(VISIT_DAY, tick=False)
     sign_in(client, cast.frontdesk)
     url = f"/staff/appointments/{appointment.public_id}/"
     page = client.get(url)

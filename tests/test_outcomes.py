@@ -15,9 +15,11 @@ from django.urls import reverse
 from needlepoint.catalog.models import Indication
 from needlepoint.clinical.models import Outcome, RecordStatus, TreatmentLine, TreatmentRecord
 from needlepoint.clinical.selectors import outcome_list, record_outcomes_context
-from needlepoint.clinical.services import outcome_record, treatment_record_start
+from needlepoint.clinical.services import outcome_record
 from needlepoint.core.models import AuditAction, AuditEvent
 from needlepoint.scheduling.services import appointment_book
+from tests import factories
+from tests.clinical_support import chart_ready
 from tests.personas import sign_in
 from tests.scheduling_world import at, make_world
 
@@ -41,7 +43,7 @@ def _record(clinic, patient, start, staff) -> TreatmentRecord:
         source="phone",
         now=BOOKED_AT,
     )
-    return treatment_record_start(appointment=appointment, staff=staff)[0]
+    return chart_ready(appointment, staff=staff)
 
 
 @pytest.fixture
@@ -293,7 +295,10 @@ def test_anonymous_is_sent_to_sign_in(client, record):
 def test_another_clinics_record_or_patient_is_not_found(client, cast, time_machine):
     time_machine.move_to(at(2027, 1, 11, 11), tick=False)
     theirs = _record(
-        cast.outsider_clinic, cast.outsider_patient, VISIT, cast.outsider.staff_profile
+        cast.outsider_clinic,
+        cast.outsider_patient,
+        VISIT,
+        factories.StaffFactory(organization=cast.outsider_clinic, role="medical_director"),
     )
     sign_in(client, cast.practitioner)
     data = form(assessed_on="2027-01-11", gais_clinician="2")

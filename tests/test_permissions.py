@@ -7,6 +7,9 @@ and the configuration site's index; a meta-test fails when a new pattern is miss
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -47,7 +50,8 @@ def _world(cast, clinic):
 
 
 def _appointment(cast, clinic, patient):
-    """One booked face treatment per clinic and test, a week or so ahead."""
+    """One booked face treatment per clinic and test, six weeks ahead (clear of the 28-day
+    series interval from today's charted visit)."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -58,7 +62,7 @@ def _appointment(cast, clinic, patient):
     booked = cast.__dict__.setdefault("_appointments", {})
     if clinic.pk not in booked:
         world = _world(cast, clinic)
-        day = timezone.localdate() + timedelta(days=8)
+        day = timezone.localdate() + timedelta(days=42)
         offer = availability_get(
             location=world.location, service=world.face, first_day=day,
             last_day=day + timedelta(6), now=timezone.now(),
@@ -192,32 +196,68 @@ DIRECTOR_ONLY = expect(302, 403, 403, 403, 200, 403)
 CLINICAL = expect(302, 403, 403, 200, 200, 403)
 
 
+def _visit_today(cast, clinic, patient):
+    """One face treatment per clinic and test, today (the frozen Monday), ready for the
+    chair: answered, consented, checked in, identity confirmed (tests/clinical_support)."""
+    from django.utils import timezone
+
+    from needlepoint.scheduling.selectors import availability_get
+    from needlepoint.scheduling.services import appointment_book
+    from tests.clinical_support import chart_ready
+
+    charts = cast.__dict__.setdefault("_charts", {})
+    if clinic.pk not in charts:
+        world = _world(cast, clinic)
+        day = timezone.localdate()
+        offer = availability_get(
+            location=world.location, service=world.face, first_day=day, last_day=day,
+            now=timezone.now(),
+        )[0]  # fmt: skip
+        visit = appointment_book(
+            location=world.location, service=world.face, start=offer.start, patient=patient,
+            source="phone",
+        )  # fmt: skip
+        charts[clinic.pk] = chart_ready(visit, staff=_clinician(cast, clinic))
+    return charts[clinic.pk]
+
+
+def _clinician(cast, clinic):
+    """Who charts in `clinic`: our director, or the outsider clinic's own physician."""
+    from needlepoint.accounts.roles import Role
+    from needlepoint.catalog.models import Competency
+    from tests import factories
+
+    if clinic == cast.clinic:
+        return cast.director.staff_profile
+    physician = cast.__dict__.get("_outsider_md")
+    if physician is None:
+        physician = factories.StaffFactory(organization=clinic, role=Role.MEDICAL_DIRECTOR)
+        physician.competencies.add(*Competency.objects.filter(organization=clinic))
+        cast._outsider_md = physician
+    return physician
+
+
 def _prp_sample(cast, *, outsider: bool = False) -> dict[str, str]:
     from needlepoint.clinical.custody import Identity
     from needlepoint.clinical.services import prp_sample_draw
 
     clinic = cast.outsider_clinic if outsider else cast.clinic
     patient = cast.outsider_patient if outsider else cast.patient
-    appointment = _appointment(cast, clinic, patient)
+    record = _visit_today(cast, clinic, patient)
     drawn = prp_sample_draw(
-        appointment=appointment,
+        appointment=record.appointment,
         identity=Identity(f"{patient.first_name} {patient.last_name}", patient.date_of_birth),
-        staff=(cast.outsider if outsider else cast.director).staff_profile,
+        staff=_clinician(cast, clinic),
     )
     return {"public_id": str(drawn.sample.public_id)}
 
 
 def _record(cast, *, outsider: bool = False, appointment: bool = False) -> dict[str, str]:
-    from needlepoint.clinical.services import treatment_record_start
-
     clinic = cast.outsider_clinic if outsider else cast.clinic
     patient = cast.outsider_patient if outsider else cast.patient
-    visit = _appointment(cast, clinic, patient)
     if appointment:
-        return {"public_id": str(visit.public_id)}
-    staff = (cast.outsider if outsider else cast.director).staff_profile
-    record, _ = treatment_record_start(appointment=visit, staff=staff)
-    return {"public_id": str(record.public_id)}
+        return {"public_id": str(_appointment(cast, clinic, patient).public_id)}
+    return {"public_id": str(_visit_today(cast, clinic, patient).public_id)}
 
 
 def _photo(cast, *, outsider: bool = False) -> dict[str, str]:
@@ -231,9 +271,15 @@ def _photo(cast, *, outsider: bool = False) -> dict[str, str]:
         record = TreatmentRecord.objects.get(**_record(cast, outsider=outsider))
         photos[outsider] = photo_add(
             record=record, view="frontal", stage="before", data=jpeg(),
-            staff=(cast.outsider if outsider else cast.director).staff_profile,
+            staff=_clinician(cast, record.organization),
         )  # fmt: skip
     return {"public_id": str(photos[outsider].public_id)}
+
+
+@pytest.fixture(autouse=True)
+def _monday_morning(time_machine):
+    """A Monday before opening, so today's visits can be booked, checked in and charted."""
+    time_machine.move_to(datetime(2027, 1, 11, 8, tzinfo=ZoneInfo("America/Denver")), tick=False)
 
 
 @pytest.fixture(autouse=True)

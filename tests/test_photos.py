@@ -40,10 +40,10 @@ from needlepoint.clinical.services import (
     photo_add,
     photo_marketing_approve,
     photo_retire,
-    treatment_record_start,
 )
 from needlepoint.core.models import AuditAction, AuditEvent
 from tests.api_support import API, ApiWorld, bearer, make_api_world
+from tests.clinical_support import chart_ready
 from tests.personas import make_staff, sign_in
 from tests.scheduling_world import at
 
@@ -251,9 +251,7 @@ def visit(cast, time_machine) -> Visit:
     """Paloma's visit on Monday 11 January 2027 at 10:00, its chart open."""
     time_machine.move_to(at(2027, 1, 11, 10), tick=False)
     aw = make_api_world(cast)
-    record, _ = treatment_record_start(
-        appointment=aw.appointment, staff=cast.practitioner.staff_profile
-    )
+    record = chart_ready(aw.appointment, staff=cast.practitioner.staff_profile)
     return Visit(aw, record)
 
 
@@ -320,7 +318,7 @@ def test_the_baseline_is_the_first_before_photo_of_the_view_across_visits(visit,
     first = visit.add(now=at(2027, 1, 11, 10, 5))
     visit.add(view="left_oblique", now=at(2027, 1, 11, 10, 6))
     visit.add(stage="after", now=at(2027, 1, 11, 11))
-    later = visit.add(now=at(2027, 2, 8, 10))
+    later = visit.add(now=at(2027, 1, 11, 12))
     assert photo_baseline(patient=visit.cast.patient, view="frontal") == first
     assert photo_baseline(patient=visit.cast.patient, view="close_up") is None
     assert photo_baseline(patient=visit.cast.other_patient, view="frontal") is None
@@ -354,7 +352,7 @@ def test_the_chart_panel_pairs_each_view_and_warns_about_differences(
 def test_compare_pairs_baseline_with_the_latest_after_or_follow_up(visit):
     baseline = visit.add(now=at(2027, 1, 11, 10, 5))
     visit.add(stage="after", now=at(2027, 1, 11, 11))
-    follow_up = visit.add(stage="follow_up", now=at(2027, 3, 1, 9))
+    follow_up = visit.add(stage="follow_up", now=at(2027, 1, 11, 12))
     visit.add(view="close_up", stage="after", now=at(2027, 1, 11, 11))
     pairs = patient_photo_pairs(patient=visit.cast.patient)
     assert [(p.view, p.baseline, p.latest) for p in pairs] == [

@@ -17,6 +17,8 @@ from needlepoint.clinical.custody import (
 from needlepoint.clinical.models import Incident, PrpEvent, PrpSample
 from needlepoint.core.models import AuditAction, AuditEvent
 from tests.api_support import NOW, make_api_world, post
+from tests.clinical_support import chart_ready, visit_ready
+from tests.factories import TEST_PASSWORD
 from tests.scheduling_world import at
 
 DRAWN = datetime(2027, 1, 11, 17, tzinfo=UTC)
@@ -99,8 +101,11 @@ def test_application_needs_a_matching_check(checked, code):
 
 @pytest.fixture
 def aw(cast, time_machine):
-    time_machine.move_to(at(2027, 1, 11, 10), tick=False)
-    return make_api_world(cast)
+    """The API world on the visit's morning, Paloma checked in and identified at the chair."""
+    time_machine.move_to(at(2027, 1, 11, 9, 45), tick=False)
+    aw = make_api_world(cast)
+    chart_ready(aw.appointment, staff=cast.practitioner.staff_profile)
+    return aw
 
 
 def ours(aw):
@@ -118,13 +123,20 @@ def step(client, aw, sample_id, persona="practitioner", **body):
     return post(client, f"/prp-samples/{sample_id}/events", body, token=aw.token(persona))
 
 
+def spun_and_extracted(client, aw, sample_id, time_machine):
+    """A 10-minute spin, run to its end, then the plasma extracted."""
+    assert step(client, aw, sample_id, type="spin", g_force=300, minutes=10).status_code == 201
+    time_machine.shift(timedelta(minutes=10))
+    assert step(client, aw, sample_id, type="extract", volume_ml=4).status_code == 201
+
+
 def test_a_draw_checks_two_identifiers_and_prints_a_label(client, aw):
     from tests.personas import sign_in
 
     response = draw(client, aw)
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["expires_at"] == "2027-01-11T14:00:00-07:00"
+    assert body["expires_at"] == "2027-01-11T13:45:00-07:00"  # four hours after the draw
     sample = PrpSample.objects.get(public_id=body["id"])
     assert sample.state == State.DRAWN
     sign_in(client, aw.cast.practitioner)
@@ -143,10 +155,14 @@ def test_a_draw_for_someone_else_is_refused_and_recorded(client, aw):
     assert Incident.objects.get().kind == "patient_mismatch"
 
 
-def test_the_whole_chain_with_a_scan_at_application(client, aw):
+def test_the_whole_chain_with_a_scan_at_application(client, aw, time_machine):
     sample_id = draw(client, aw).json()["id"]
     assert step(client, aw, sample_id, type="spin", g_force=300, minutes=10).status_code == 201
+    time_machine.shift(timedelta(minutes=10))
     assert step(client, aw, sample_id, type="spin", g_force=700, minutes=15).status_code == 201
+    early = step(client, aw, sample_id, type="extract", volume_ml=4.5)
+    assert (early.status_code, early.json()["code"]) == (409, "spin_not_finished")
+    time_machine.shift(timedelta(minutes=15))
     assert step(client, aw, sample_id, type="extract", volume_ml=4.5).status_code == 201
     applied = step(client, aw, sample_id, type="apply", area="cheeks", scanned_patient=ours(aw))
     assert (applied.status_code, applied.json()["state"]) == (201, "applied")
@@ -156,10 +172,9 @@ def test_the_whole_chain_with_a_scan_at_application(client, aw):
     assert events.get(step="apply").identity_check == "scan"
 
 
-def test_another_patients_blood_cannot_be_applied(client, aw):
+def test_another_patients_blood_cannot_be_applied(client, aw, time_machine):
     sample_id = draw(client, aw).json()["id"]
-    step(client, aw, sample_id, type="spin", g_force=300, minutes=10)
-    step(client, aw, sample_id, type="extract", volume_ml=4)
+    spun_and_extracted(client, aw, sample_id, time_machine)
     other = {"full_name": "Rosa Tafoya", "date_of_birth": "1987-06-02"}
     response = step(client, aw, sample_id, type="apply", area="cheeks", scanned_patient=other)
     assert (response.status_code, response.json()["code"]) == (409, "patient_mismatch")
@@ -169,16 +184,15 @@ def test_another_patients_blood_cannot_be_applied(client, aw):
 
 def test_apply_before_extract_is_out_of_order(client, aw):
     sample_id = draw(client, aw).json()["id"]
-    response = step(client, aw, sample_id, type="apply", scanned_patient=ours(aw))
+    response = step(client, aw, sample_id, type="apply", area="cheeks", scanned_patient=ours(aw))
     assert (response.status_code, response.json()["code"]) == (409, "invalid_sequence")
 
 
 def test_a_sample_expires_four_hours_after_the_draw(client, aw, time_machine):
     sample_id = draw(client, aw).json()["id"]
-    step(client, aw, sample_id, type="spin", g_force=300, minutes=10)
-    step(client, aw, sample_id, type="extract", volume_ml=4)
+    spun_and_extracted(client, aw, sample_id, time_machine)
     time_machine.move_to(at(2027, 1, 11, 14), tick=False)
-    response = step(client, aw, sample_id, type="apply", scanned_patient=ours(aw))
+    response = step(client, aw, sample_id, type="apply", area="cheeks", scanned_patient=ours(aw))
     assert (response.status_code, response.json()["code"]) == (409, "sample_expired")
     assert step(client, aw, sample_id, type="discard").status_code == 201
 
@@ -190,20 +204,32 @@ def test_a_discarded_sample_accepts_nothing(client, aw):
     assert (response.status_code, response.json()["code"]) == (409, "sample_discarded")
 
 
-def test_a_second_clinician_may_check_instead_of_a_scan(client, aw):
+def test_a_second_clinician_confirms_with_their_own_credential(client, aw, time_machine):
     sample_id = draw(client, aw).json()["id"]
-    step(client, aw, sample_id, type="spin", g_force=300, minutes=10)
-    step(client, aw, sample_id, type="extract", volume_ml=4)
+    spun_and_extracted(client, aw, sample_id, time_machine)
     alone = step(client, aw, sample_id, type="apply", area="cheeks")
     assert (alone.status_code, alone.json()["code"]) == (422, "identity_unchecked")
-    me = str(aw.cast.practitioner.staff_profile.public_id)
-    assert step(client, aw, sample_id, type="apply", witness=me).status_code == 422
-    desk = str(aw.cast.frontdesk.staff_profile.public_id)
-    assert step(client, aw, sample_id, type="apply", witness=desk).status_code == 422
+
+    def witnessed(user, password=TEST_PASSWORD):
+        credential = {"username": user.username, "password": password}
+        return step(client, aw, sample_id, type="apply", area="cheeks",
+                    witness_credential=credential)  # fmt: skip
+
+    assert witnessed(aw.cast.practitioner).json()["code"] == "invalid"  # not a second person
+    assert witnessed(aw.cast.frontdesk).json()["code"] == "invalid"  # not a clinician
+    wrong = witnessed(aw.cast.director, password="not-her-password")
+    assert (wrong.status_code, wrong.json()["code"]) == (403, "witness_not_verified")
+    assert witnessed(aw.cast.director).status_code == 201
+    event = PrpEvent.objects.get(step="apply")
+    assert (event.identity_check, event.witness) == ("witness", aw.cast.director.staff_profile)
+
+
+def test_a_witness_is_never_picked_by_id(client, aw, time_machine):
+    sample_id = draw(client, aw).json()["id"]
+    spun_and_extracted(client, aw, sample_id, time_machine)
     director = str(aw.cast.director.staff_profile.public_id)
     response = step(client, aw, sample_id, type="apply", area="cheeks", witness=director)
-    assert response.status_code == 201
-    assert PrpEvent.objects.get(step="apply").identity_check == "witness"
+    assert (response.status_code, response.json()["code"]) == (422, "identity_unchecked")
 
 
 def test_a_spin_records_g_force_and_minutes(client, aw):
@@ -226,6 +252,7 @@ def test_a_second_patients_blood_in_process_is_a_warning(client, aw, cast):
         source="phone",
         now=NOW,
     )
+    chart_ready(other, staff=cast.practitioner.staff_profile)
     body = {
         "appointment": str(other.public_id),
         "patient": {"full_name": f"{rosa.first_name} {rosa.last_name}",
@@ -236,8 +263,20 @@ def test_a_second_patients_blood_in_process_is_a_warning(client, aw, cast):
     assert "Another patient's blood" in response.json()["warnings"][0]
 
 
-def test_the_treatment_record_starts_once(client, aw):
-    path = f"/appointments/{aw.appointment.public_id}/treatment-record"
+def test_the_treatment_record_starts_once(client, aw, cast):
+    from needlepoint.scheduling.services import appointment_book
+    from tests import factories
+
+    later = appointment_book(
+        location=aw.world.location,
+        service=aw.world.face,
+        start=at(2027, 1, 11, 13),
+        patient=factories.PatientFactory(organization=cast.clinic),
+        source="phone",
+        now=NOW,
+    )
+    visit_ready(later)
+    path = f"/appointments/{later.public_id}/treatment-record"
     first = post(client, path, {}, token=aw.token("practitioner"))
     again = post(client, path, {}, token=aw.token("director"))
     assert (first.status_code, again.status_code) == (201, 200)
@@ -314,7 +353,7 @@ def test_the_recall_search_finds_the_patient_by_cartridge_lot(client, aw):
     assert csv["Content-Type"].startswith("text/csv")
     lines = csv.content.decode().splitlines()
     assert lines[0] == "lot,serial,used_at,location,record_number,patient"
-    assert lines[1].startswith("LOT-77,SN-1,2027-01-11T10:00-07:00,")
+    assert lines[1].startswith("LOT-77,SN-1,2027-01-11T09:45-07:00,")
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
     sign_in(client, aw.cast.frontdesk)
     assert client.get("/staff/clinical/recall/", {"lot": "LOT-77"}).status_code == 403

@@ -30,7 +30,7 @@ def _use(record: TreatmentRecord, product, lot_number: str, **extra) -> ProductU
 def charted(cast, time_machine):
     """Paloma (10:00) and Ramona (13:00) charted on Jan 11, 2027 with lot LC-27 of two
     products, and a struck-through entry of that lot."""
-    time_machine.move_to(at(2027, 1, 12, 9), tick=False)
+    time_machine.move_to(at(2027, 1, 11, 11), tick=False)  # charted on the day
     staff = cast.practitioner.staff_profile
     paloma = _record(cast.clinic, cast.patient, VISIT, staff)
     ramona_visit = appointment_book(

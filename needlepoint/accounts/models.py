@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from needlepoint.accounts.roles import Role
+from needlepoint.accounts.scope import LicenceType, Procedure
 from needlepoint.core.models import OrganizationScopedModel, TimeStampedModel
 
 
@@ -19,7 +20,12 @@ class StaffProfile(OrganizationScopedModel):
     )
     role = models.CharField(max_length=32, choices=Role.choices)
     title = models.CharField(max_length=100, blank=True, help_text="e.g. RN, MD, NP.")
-    licence_type = models.CharField(max_length=100, blank=True)
+    licence_type = models.CharField(
+        max_length=32,
+        choices=LicenceType.choices,
+        default=LicenceType.NONE,
+        help_text="What the scope-of-practice table reads (DOMAIN.md §8).",
+    )
     licence_number = models.CharField(max_length=60, blank=True)
     licence_expires_on = models.DateField(null=True, blank=True)
     competencies = models.ManyToManyField("catalog.Competency", blank=True, related_name="staff")
@@ -64,3 +70,39 @@ class ApiToken(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class ScopeRule(OrganizationScopedModel):
+    """One row of the clinic's scope-of-practice table (DOMAIN.md §8): what a licence type
+    may do. Seeded with the New Mexico defaults and their source ids; only the medical
+    director changes a row, with a reason (`accounts.services.scope_rule_update`)."""
+
+    licence_type = models.CharField(max_length=32, choices=LicenceType.choices)
+    microneedling = models.BooleanField("Perform micro-needling", default=False)
+    prp_phlebotomy = models.BooleanField("Draw blood for PRP", default=False)
+    order_depth = models.BooleanField("Order depths above the area default", default=False)
+    sign_alone = models.BooleanField("Sign without co-signature", default=False)
+    legal_basis = models.TextField(
+        blank=True,
+        help_text="Why the row says what it says (required to enable needling "
+        "for estheticians, medical assistants or the unlicensed).",
+    )
+    source_ids = models.CharField(max_length=100, blank=True)
+    updated_by = models.ForeignKey(
+        StaffProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["licence_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "licence_type"], name="scope_rule_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_licence_type_display()
+
+    @property
+    def procedures(self) -> frozenset[Procedure]:
+        return frozenset(p for p in Procedure if getattr(self, p.value))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from datetime import date
 
 from django.db.models import QuerySet
 from django.http import Http404
 
-from needlepoint.accounts.models import ApiToken, StaffProfile
-from needlepoint.accounts.services import api_token_hash
+from needlepoint.accounts.models import ApiToken, ScopeRule, StaffProfile
+from needlepoint.accounts.scope import Licence, Procedure, scope_refusal
+from needlepoint.accounts.services import api_token_hash, default_scope_rules
 from needlepoint.core.models import Organization
 from needlepoint.core.tenancy import get_scoped_or_404
 
@@ -62,4 +65,43 @@ def staff_get(*, organization: Organization, public_id: str) -> StaffProfile:
         StaffProfile.objects.select_related("user"),
         organization=organization,
         public_id=public_id,
+    )
+
+
+def scope_table(*, organization_id: int) -> dict[str, frozenset[Procedure]]:
+    """The clinic's scope-of-practice table: licence type → procedures it allows. A clinic
+    with no table yet reads the New Mexico defaults it would be seeded with."""
+    table = {
+        rule.licence_type: rule.procedures
+        for rule in ScopeRule.objects.filter(organization_id=organization_id)
+    }
+    if table:
+        return table
+    return {
+        row["licence_type"]: frozenset(p for p in Procedure if row[p.value])
+        for row in default_scope_rules()
+    }
+
+
+def staff_licence(staff: StaffProfile) -> Licence:
+    return Licence(
+        name=staff.user.get_full_name() or staff.user.get_username(),
+        licence_type=staff.licence_type,
+        expires_on=staff.licence_expires_on,
+        competencies=frozenset(staff.competencies.values_list("code", flat=True)),
+    )
+
+
+def staff_scope_refusal(
+    *, staff: StaffProfile, procedures: Iterable[Procedure], on: date
+) -> str | None:
+    """Why `staff` may not do `procedures` on `on` (licence, expiry, competency), or None."""
+    procedures = list(procedures)
+    if not procedures:
+        return None
+    return scope_refusal(
+        staff_licence(staff),
+        procedures,
+        permitted=scope_table(organization_id=staff.organization_id),
+        on=on,
     )

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from needlepoint.accounts.models import ApiToken, StaffProfile
+from needlepoint.accounts.models import ApiToken, ScopeRule, StaffProfile
 from needlepoint.accounts.roles import Role
+from needlepoint.accounts.scope import UNLICENSED_FOR_NEEDLING, LicenceType, Procedure
+from needlepoint.catalog.models import Competency
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction, Organization
+from needlepoint.core.refusals import Refusal
 
 
 @transaction.atomic
@@ -57,6 +66,216 @@ def staff_invite(
     from needlepoint.accounts.tasks import staff_invitation_send
 
     transaction.on_commit(lambda: staff_invitation_send.enqueue(user_id=user.pk))
+    return profile
+
+
+# --- Scope of practice and who changes a staff member (SECURITY.md A9) --------------------
+
+SCOPE_DATA = Path(__file__).resolve().parent / "data" / "scope_of_practice.json"
+
+
+class StaffChangeRefused(Refusal):
+    """A change to the scope table or to a staff member that the rules do not allow."""
+
+
+def default_scope_rules() -> list[dict[str, Any]]:
+    return json.loads(SCOPE_DATA.read_text())
+
+
+def scope_rules_seed(*, organization: Organization) -> int:
+    """The New Mexico defaults (DOMAIN.md §8) for a clinic that has no table yet; rows the
+    clinic already has are left as they are. Returns how many rows were added."""
+    added = 0
+    for row in default_scope_rules():
+        _, created = ScopeRule.objects.get_or_create(
+            organization=organization,
+            licence_type=row["licence_type"],
+            defaults={k: v for k, v in row.items() if k != "licence_type"},
+        )
+        added += created
+    return added
+
+
+def _require_director(actor: StaffProfile, what: str) -> None:
+    if actor.role != Role.MEDICAL_DIRECTOR:
+        raise StaffChangeRefused("director_only", f"Only the medical director {what}.")
+
+
+def _require_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise StaffChangeRefused(
+            "reason_required", "Give the reason for this change.", field="reason"
+        )
+    return reason
+
+
+SCOPE_FLAGS = tuple(p.value for p in Procedure)
+
+
+@transaction.atomic
+def scope_rule_update(
+    *,
+    rule: ScopeRule,
+    actor: StaffProfile,
+    changes: dict[str, Any],
+    reason: str,
+    request: HttpRequest | None = None,
+) -> ScopeRule:
+    """Change one row of the scope table: the medical director only, with a reason,
+    audited. Enabling needling for a licence denied it by default (estheticians, medical
+    assistants, the unlicensed) also needs the documented legal basis."""
+    _require_director(actor, "changes the scope-of-practice table")
+    reason = _require_reason(reason)
+    if actor.organization_id != rule.organization_id:
+        raise StaffChangeRefused("not_found", "No such scope rule.")
+    unknown = set(changes) - {*SCOPE_FLAGS, "legal_basis", "source_ids"}
+    if unknown:
+        raise ValueError(f"not scope fields: {sorted(unknown)}")
+    locked = ScopeRule.objects.select_for_update().get(pk=rule.pk)
+    before = {name: getattr(locked, name) for name in changes}
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    enabled = not before.get("microneedling", True) and locked.microneedling
+    if (
+        locked.licence_type in UNLICENSED_FOR_NEEDLING
+        and locked.microneedling
+        and (enabled or "legal_basis" in changes)
+        and not locked.legal_basis.strip()
+    ):
+        raise StaffChangeRefused(
+            "legal_basis_required",
+            f"{LicenceType(locked.licence_type).label}s are denied micro-needling in New "
+            "Mexico by default (DOMAIN.md §8): write the documented legal basis to enable it.",
+            field="legal_basis",
+        )
+    locked.updated_by = actor
+    locked.save()
+    audit_record(
+        action=AuditAction.UPDATE,
+        request=request,
+        organization=locked.organization,
+        obj=locked,
+        detail={
+            "licence_type": locked.licence_type,
+            "changed": sorted(k for k in changes if before[k] != changes[k]),
+            "reason": reason,
+        },
+    )
+    return locked
+
+
+PROTECTED_FIELDS = frozenset(
+    {"role", "licence_type", "licence_number", "licence_expires_on", "competencies"}
+)
+"""What nobody changes on their own profile (A9)."""
+
+
+@transaction.atomic
+def staff_profile_change(
+    *,
+    profile: StaffProfile,
+    actor: StaffProfile,
+    changes: dict[str, Any],
+    competencies: Iterable[Competency] | None = None,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> StaffProfile:
+    """Change a staff member's profile. Nobody changes their own role, licence or
+    competencies; only the medical director grants or removes clinical competencies, with a
+    reason; both audited with the fields changed (never their values)."""
+    if actor.organization_id != profile.organization_id:
+        raise StaffChangeRefused("not_found", "No such staff member.")
+    locked = StaffProfile.objects.select_for_update().get(pk=profile.pk)
+    changed = sorted(name for name, value in changes.items() if getattr(locked, name) != value)
+    held = set(locked.competencies.values_list("pk", flat=True))
+    wanted = None if competencies is None else {c.pk for c in competencies}
+    if wanted is not None and wanted != held:
+        changed.append("competencies")
+    if not changed:
+        return locked
+    protected = PROTECTED_FIELDS.intersection(changed)
+    if protected and actor.pk == locked.pk:
+        raise StaffChangeRefused(
+            "self_change",
+            "Nobody changes their own role, licence or competencies: ask the clinic owner "
+            "or the medical director.",
+        )
+    if "competencies" in changed:
+        _require_director(actor, "grants or removes clinical competencies")
+        reason = _require_reason(reason)
+    if "role" in changed and actor.role not in (Role.OWNER, Role.MEDICAL_DIRECTOR):
+        raise StaffChangeRefused("forbidden", "Only the owner or the medical director sets roles.")
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.full_clean(exclude=["user", "organization"])
+    locked.save()
+    if wanted is not None and wanted != held:
+        locked.competencies.set(wanted)
+    audit_record(
+        action=AuditAction.UPDATE,
+        request=request,
+        organization=locked.organization,
+        obj=locked,
+        detail={"changed": changed, **({"reason": reason} if reason.strip() else {})},
+    )
+    return locked
+
+
+# --- A colleague's own credential (the two-person check, DOMAIN.md §5 ID5) ---------------
+
+
+@dataclass(frozen=True)
+class Credential:
+    """What a second person types to confirm a step themselves: never picked from a list."""
+
+    username: str
+    password: str = field(default="", repr=False)
+
+
+CREDENTIAL_TRIES = 5
+CREDENTIAL_WINDOW_SECONDS = 15 * 60
+
+
+class CredentialRefused(Refusal):
+    """The second person's credential did not confirm them."""
+
+
+def staff_credential_check(
+    *, organization: Organization, credential: Credential, request: HttpRequest | None = None
+) -> StaffProfile:
+    """The active staff member of `organization` whose own username and password these
+    are. A wrong one is refused (`witness_not_verified`) and audited; after five wrong
+    tries in 15 minutes for one username, it is refused for the rest of that time."""
+    username = credential.username.strip()
+    key = f"credential-tries:{organization.pk}:{username.casefold()}"
+    tries = cache.get(key, 0)
+    profile = (
+        StaffProfile.objects.select_related("user", "organization")
+        .filter(organization=organization, user__username__iexact=username, user__is_active=True)
+        .first()
+    )
+    ok = (
+        tries < CREDENTIAL_TRIES
+        and profile is not None
+        and profile.user.check_password(credential.password)
+    )
+    if not ok or profile is None:
+        cache.set(key, tries + 1, CREDENTIAL_WINDOW_SECONDS)
+        audit_record(
+            action=AuditAction.DENIED,
+            request=request,
+            organization=organization,
+            detail={"reason": "second-person credential refused"},
+        )
+        raise CredentialRefused(
+            "witness_not_verified",
+            "The second clinician's username and password did not match: they type their "
+            "own, on this screen."
+            + (" Too many tries: wait 15 minutes." if tries + 1 >= CREDENTIAL_TRIES else ""),
+            field="witness",
+        )
+    cache.delete(key)
     return profile
 
 

@@ -428,15 +428,24 @@ class PrpSampleOut(Schema):
     warnings: list[str] = Field(default_factory=list)
 
 
+class WitnessCredential(Schema):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=200)
+
+
 class PrpEventIn(Schema):
     type: str = Field(pattern="^(spin|extract|apply|discard)$")
     scanned_patient: PatientIdentifiers | None = None
-    witness: uuid.UUID | None = Field(
-        default=None, description="A second clinician's id: the two-person check (ID5)."
+    witness_credential: WitnessCredential | None = Field(
+        default=None,
+        description=(
+            "The two-person check (ID5): the second clinician's own username and password, "
+            "typed by them. Instead of `scanned_patient` at `apply`."
+        ),
     )
-    g_force: int | None = Field(default=None, ge=1, le=5000)
-    minutes: int | None = Field(default=None, ge=1, le=60)
-    volume_ml: float | None = Field(default=None, gt=0, le=100)
+    g_force: int | None = Field(default=None, ge=0, le=100_000, description="100 to 2000 g.")
+    minutes: int | None = Field(default=None, ge=0, le=1_000, description="3 to 20 minutes.")
+    volume_ml: float | None = Field(default=None, ge=0, le=10_000)
     area: str | None = Field(default=None, max_length=40)
 
 
@@ -449,6 +458,33 @@ class PrpEventOut(Schema):
 
 class TreatmentRecordOut(Schema):
     id: uuid.UUID
+
+
+class BlockerOut(Schema):
+    code: str
+    message: str
+
+
+class ReadinessOut(Schema):
+    ready: bool
+    checked_in: bool
+    blockers: list[BlockerOut]
+
+
+class CheckInIn(Schema):
+    nothing_changed: bool = Field(
+        description="The patient says nothing has changed since their health answers."
+    )
+
+
+class CheckInOut(Schema):
+    status: str
+
+
+class IdentityCheckIn(Schema):
+    full_name: str = Field(min_length=1, max_length=200)
+    date_of_birth: date | None = None
+    record_number: str = Field(default="", max_length=20)
 
 
 class CartridgeIn(Schema):

@@ -12,7 +12,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
+
+from needlepoint.core.refusals import Refusal
 
 EXPIRY = timedelta(hours=4)
 """Room-temperature stability of PRP (S21); a kit's instructions may be stricter."""
@@ -48,13 +51,8 @@ IN_PROCESS = (State.DRAWN, State.SPUN, State.EXTRACTED)
 """A sample that is still blood or PRP on the bench (ID6: one patient's at a time)."""
 
 
-class CustodyRefused(Exception):
+class CustodyRefused(Refusal):
     """A step the chain of custody does not allow; `code` is the API's error code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -75,6 +73,59 @@ def _name(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     letters = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(letters.replace("-", " ").replace("'", "").split())
+
+
+SPIN_G_FORCE = (100, 2000)
+"""Relative centrifugal force of one spin, in g: from the manual double spin's first spin
+(100-300 g, S20) to the study's second (1500 g, S41); rpm is never stored."""
+SPIN_MINUTES = (3, 20)
+"""Minutes of one spin: 5-17 in S20, 5-15 in S41, with room for a kit's instructions."""
+VOLUME_ML = (Decimal("0.1"), Decimal("60"))
+"""Plasma extracted, in mL: more than the 15-30 mL of blood drawn (§5) is a typing error."""
+
+
+def step_values_check(
+    step: Step,
+    *,
+    g_force: int | None = None,
+    minutes: int | None = None,
+    volume_ml: Decimal | None = None,
+    area: str = "",
+) -> None:
+    """Refuse (`invalid`, with the field) what a step records outside DOMAIN.md §5: a spin
+    without its g-force and minutes or outside their ranges, an extraction without a
+    plausible volume, an application without the area it went on."""
+    if step is Step.SPIN:
+        low, high = SPIN_G_FORCE
+        if g_force is None or not low <= g_force <= high:
+            raise CustodyRefused(
+                "invalid",
+                f"Record the spin's g-force, from {low} to {high} g (not rpm).",
+                field="g_force",
+            )
+        low, high = SPIN_MINUTES
+        if minutes is None or not low <= minutes <= high:
+            raise CustodyRefused(
+                "invalid", f"Record the spin's minutes, from {low} to {high}.", field="minutes"
+            )
+    if step is Step.EXTRACT and volume_ml is not None:
+        low_ml, high_ml = VOLUME_ML
+        if not low_ml <= volume_ml <= high_ml:
+            raise CustodyRefused(
+                "invalid",
+                f"Record the volume extracted in mL, from {low_ml} to {high_ml}.",
+                field="volume_ml",
+            )
+    if step is Step.APPLY and not area.strip():
+        raise CustodyRefused("invalid", "Say which area the PRP was applied to.", field="area")
+
+
+def spin_ends(spins: list[tuple[datetime, int]]) -> datetime | None:
+    """When the latest spin finishes: its start plus its minutes, or None without one."""
+    if not spins:
+        return None
+    at, minutes = max(spins)
+    return at + timedelta(minutes=minutes)
 
 
 def expires_at(drawn_at: datetime) -> datetime:

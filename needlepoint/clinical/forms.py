@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import forms
 
 from needlepoint.accounts.models import StaffProfile
-from needlepoint.accounts.roles import CLINICAL
+from needlepoint.accounts.services import Credential
 from needlepoint.catalog.models import Indication, Product, ProductKind, TreatmentArea
 from needlepoint.clinical.chart import AFTERCARE_VERSION
 from needlepoint.clinical.custody import Step
@@ -71,27 +71,16 @@ class AnaestheticForm(Scoped, forms.Form):
             organization_id=record.organization_id, kind=ProductKind.ANAESTHETIC, is_active=True
         )
 
-    def clean(self):
-        data = super().clean()
-        if not data.get("no_anaesthetic") and not (
-            data.get("product") or data.get("applied") or data.get("removed")
-        ):
-            raise forms.ValidationError("Choose the anaesthetic, or tick that none was used.")
-        if data.get("product") and not (data.get("lot_number") or "").strip():
-            self.add_error("lot_number", "Scan or type the lot number.")
-        return data
-
-    def record_changes(self) -> dict[str, object]:
+    def times(self) -> dict[str, object]:
+        """The applied and removed clock times as moments on the visit's day."""
         data = self.cleaned_data
         appointment = self.record.appointment
         zone = appointment.location.zone
         day = appointment.starts_at.astimezone(zone).date()
-        changes: dict[str, object] = {"no_anaesthetic": bool(data["no_anaesthetic"])}
-        if data.get("applied"):
-            changes["anaesthetic_applied_at"] = _clock(day, data["applied"], zone)
-        if data.get("removed"):
-            changes["anaesthetic_removed_at"] = _clock(day, data["removed"], zone)
-        return changes
+        return {
+            "applied_at": _clock(day, data["applied"], zone) if data.get("applied") else None,
+            "removed_at": _clock(day, data["removed"], zone) if data.get("removed") else None,
+        }
 
 
 class DeviceForm(Scoped, forms.Form):
@@ -239,51 +228,37 @@ class PrpStepForm(Scoped, forms.Form):
         widget=forms.TextInput({**SCAN, "data-scan": "tube"}),
     )
     step = forms.ChoiceField(choices=STEP_CHOICES)
-    g_force = forms.IntegerField(min_value=50, max_value=5000, required=False, label="g-force")
-    minutes = forms.IntegerField(min_value=1, max_value=60, required=False)
+    g_force = forms.IntegerField(required=False, label="g-force")
+    minutes = forms.IntegerField(required=False)
     volume_ml = forms.DecimalField(
-        max_digits=5,
-        decimal_places=1,
-        min_value=Decimal("0.1"),
-        max_value=Decimal("100"),
-        required=False,
-        label="Volume (mL)",
+        max_digits=5, decimal_places=1, required=False, label="Volume (mL)"
     )
     area = forms.CharField(max_length=40, required=False, label="Applied to")
     identity_confirmed = forms.BooleanField(
         required=False, label="The patient stated name and date of birth; they match the label"
     )
-    witness = forms.ModelChoiceField(
-        queryset=StaffProfile.objects.none(),
+    witness_username = forms.CharField(
+        max_length=150,
         required=False,
-        label="or a second clinician checked (instead of the scan)",
+        label="or a second clinician confirms: their username",
+        widget=forms.TextInput({"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    witness_password = forms.CharField(
+        max_length=200,
+        required=False,
+        label="and their own password",
+        widget=forms.PasswordInput({"autocomplete": "off"}),
     )
 
     def __init__(self, *args, record: TreatmentRecord, staff: StaffProfile, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["witness"].queryset = (
-            StaffProfile.objects.filter(
-                organization_id=record.organization_id, role__in=list(CLINICAL)
-            )
-            .exclude(pk=staff.pk)
-            .select_related("user")
-        )
-        self.fields["witness"].label_from_instance = lambda s: s.display_name
 
-    def clean(self):
-        data = super().clean()
-        step = data.get("step")
-        if step == Step.SPIN and not (data.get("g_force") and data.get("minutes")):
-            raise forms.ValidationError("A spin needs its g-force and minutes.")
-        if step == Step.APPLY:
-            if not data.get("identity_confirmed"):
-                raise forms.ValidationError(
-                    "Before applying, ask the patient's name and date of birth and compare "
-                    "them with the tube's label."
-                )
-            if not (data.get("area") or "").strip():
-                self.add_error("area", "Say where the PRP went.")
-        return data
+    def witness(self) -> Credential | None:
+        """The second clinician's own credential, when they typed one."""
+        username = (self.cleaned_data.get("witness_username") or "").strip()
+        if not username:
+            return None
+        return Credential(username, self.cleaned_data.get("witness_password") or "")
 
 
 class AdverseEventForm(Scoped, forms.Form):

@@ -24,6 +24,7 @@ from typing import Any
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from needlepoint.clinical.custody import CustodyRefused
+from needlepoint.clinical.readiness import Blocker
 
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -41,7 +42,12 @@ class PhotoRefused(CustodyRefused):
 
 # The HTTP status for each refusal, the same in the staff pages and the API; any other
 # code (invalid_image, image_too_large, invalid, retired) is a 422.
-REFUSAL_STATUS = {"file_too_large": 413, "record_locked": 409, "marketing_not_authorized": 409}
+REFUSAL_STATUS = {
+    "file_too_large": 413,
+    "record_locked": 409,
+    "marketing_not_authorized": 409,
+    **{code.value: 409 for code in Blocker},  # the readiness gate (API.md)
+}
 
 
 def refusal_status(refused: CustodyRefused) -> int:

@@ -20,6 +20,9 @@ from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.roles import CLINICAL, Role
+from needlepoint.accounts.scope import Procedure
+from needlepoint.accounts.selectors import staff_scope_refusal
+from needlepoint.accounts.services import Credential, staff_credential_check
 from needlepoint.catalog.models import Indication, Product, ProductLot, TreatmentArea
 from needlepoint.catalog.models import ProductKind as CatalogProductKind
 from needlepoint.clinical.chart import AreaDepths, ChartRefused, depth_check, sign_blockers
@@ -31,7 +34,10 @@ from needlepoint.clinical.custody import (
     Step,
     expires_at,
     next_state,
+    spin_ends,
+    step_values_check,
 )
+from needlepoint.clinical.gate import visit_require
 from needlepoint.clinical.models import (
     Addendum,
     AdverseEvent,
@@ -53,6 +59,7 @@ from needlepoint.clinical.models import (
 )
 from needlepoint.clinical.photos import PhotoRefused, capture_clean, photo_process
 from needlepoint.clinical.progress import SCALES_BY_CODE, long_date
+from needlepoint.clinical.readiness import Stage
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.patients.models import Patient
@@ -64,9 +71,15 @@ NEEDLING_DEVICES = (DeviceKind.PEN, DeviceKind.ROLLER)
 
 
 def treatment_record_start(
-    *, appointment: Appointment, staff: StaffProfile, request: HttpRequest | None = None
+    *,
+    appointment: Appointment,
+    staff: StaffProfile,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> tuple[TreatmentRecord, bool]:
-    """The visit's record, started now if it has none; returns (record, created)."""
+    """The visit's record, started now if it has none; returns (record, created). Only for
+    a checked-in visit on its day, by a clinician whose licence permits the service (the
+    readiness gate's pre-care stage)."""
     with transaction.atomic():
         Appointment.objects.select_for_update().filter(pk=appointment.pk).first()
         existing = TreatmentRecord.objects.filter(appointment=appointment).first()
@@ -74,6 +87,7 @@ def treatment_record_start(
             return existing, False
         if appointment.status not in OPEN_VISIT:
             raise CustodyRefused("not_active", "Only a booked or checked-in visit can be charted.")
+        visit_require(appointment=appointment, performer=staff, stage=Stage.PRE_CARE, now=now)
         record = TreatmentRecord.objects.create(
             organization_id=appointment.organization_id,
             appointment=appointment,
@@ -159,6 +173,12 @@ def prp_sample_draw(
     record = TreatmentRecord.objects.filter(appointment=appointment).first()
     if record is not None:
         _refuse_if_signed(record)
+    visit_require(
+        appointment=appointment,
+        performer=staff,
+        procedures=[Procedure.PRP_PHLEBOTOMY],
+        now=now,
+    )
     if not _identity(appointment.patient).matches(identity):
         _incident(
             appointment=appointment,
@@ -212,7 +232,7 @@ def prp_sample_step(
     step: Step,
     staff: StaffProfile,
     scanned: Identity | None = None,
-    witness: StaffProfile | None = None,
+    witness: Credential | None = None,
     g_force: int | None = None,
     minutes: int | None = None,
     volume_ml: Decimal | None = None,
@@ -221,19 +241,33 @@ def prp_sample_step(
     now: datetime | None = None,
 ) -> PrpEvent:
     """Record one step of a sample (ID7). Application needs the patient's identifiers
-    from a scan matching the sample's patient, or a second clinician as witness (ID5)."""
+    from a scan matching the sample's patient, or a second clinician who confirms with
+    their own username and password (ID5)."""
     now = now or timezone.now()
-    if witness is not None and (witness.pk == staff.pk or witness.role not in CLINICAL):
-        raise CustodyRefused("invalid", "The second check must be by another clinician.")
+    second = None
+    if witness is not None and step is Step.APPLY:
+        second = staff_credential_check(
+            organization=staff.organization, credential=witness, request=request
+        )
+        if second.pk == staff.pk or second.role not in CLINICAL:
+            raise CustodyRefused(
+                "invalid", "The second check must be by another clinician.", field="witness"
+            )
+    area = area.strip()
+    step_values_check(step, g_force=g_force, minutes=minutes, volume_ml=volume_ml, area=area)
     with transaction.atomic():
         locked = PrpSample.objects.select_for_update().select_related("patient").get(pk=sample.pk)
+        if step is not Step.DISCARD:  # a tube may always be discarded
+            visit_require(appointment=locked.appointment, performer=staff, now=now)
+        if step is Step.EXTRACT:
+            _refuse_if_spinning(locked, now)
         checked: bool | None = None
         mismatch: CustodyRefused | None = None
         how = ""
         if step is Step.APPLY:
             if scanned is not None:
                 checked, how = _identity(locked.patient).matches(scanned), "scan"
-            elif witness is not None:
+            elif second is not None:
                 checked, how = True, "witness"
         try:
             state = next_state(
@@ -256,7 +290,7 @@ def prp_sample_step(
                 at=now,
                 by=staff,
                 identity_check=how,
-                witness=witness if how == "witness" else None,
+                witness=second if how == "witness" else None,
                 g_force=g_force,
                 minutes=minutes,
                 volume_ml=volume_ml,
@@ -282,6 +316,22 @@ def prp_sample_step(
     return event
 
 
+def _refuse_if_spinning(sample: PrpSample, now: datetime) -> None:
+    """Plasma is extracted only after the latest spin has run its minutes (§5, ID7)."""
+    ends = spin_ends(
+        [
+            (at, minutes or 0)
+            for at, minutes in sample.events.filter(step=Step.SPIN).values_list("at", "minutes")
+        ]
+    )
+    if ends is not None and now < ends:
+        zone = sample.location.zone
+        raise CustodyRefused(
+            "spin_not_finished",
+            f"The spin runs until {ends.astimezone(zone):%H:%M}: extract after it has finished.",
+        )
+
+
 def cartridge_use(
     *,
     record: TreatmentRecord,
@@ -298,6 +348,7 @@ def cartridge_use(
     (`cartridge_unusable`)."""
     now = now or timezone.now()
     _refuse_if_signed(record)
+    visit_require(appointment=record.appointment, performer=staff, now=now)
     lot, serial = lot.strip().upper(), serial.strip().upper()
     today = now.astimezone(record.appointment.location.zone).date()
     if CartridgeUse.objects.filter(organization_id=record.organization_id, serial=serial).exists():
@@ -386,6 +437,8 @@ def record_identity_check(
     """Two identifiers (ID1): the full name with the date of birth or the record number
     (MRN), as the patient states them, against the chart. A mismatch is an incident."""
     patient = record.patient
+    _refuse_if_signed(record)
+    visit_require(appointment=record.appointment, performer=staff, stage=Stage.PRE_CARE)
     same_name = Identity(full_name, patient.date_of_birth).matches(_identity(patient))
     if date_of_birth is not None:
         matched = same_name and date_of_birth == patient.date_of_birth
@@ -442,6 +495,7 @@ def record_update(
         raise ValueError(f"not record fields: {sorted(unknown)}")
     with transaction.atomic():
         locked = _locked(record)
+        visit_require(appointment=locked.appointment, performer=staff)
         for name, value in changes.items():
             setattr(locked, name, value)
         applied, removed = locked.anaesthetic_applied_at, locked.anaesthetic_removed_at
@@ -471,6 +525,51 @@ def record_update(
     return locked
 
 
+def anaesthetic_record(
+    *,
+    record: TreatmentRecord,
+    staff: StaffProfile,
+    none_used: bool,
+    product: Product | None = None,
+    lot_number: str = "",
+    lot_expires_on: date | None = None,
+    applied_at: datetime | None = None,
+    removed_at: datetime | None = None,
+    request: HttpRequest | None = None,
+) -> TreatmentRecord:
+    """The topical anaesthetic of the pre-care checklist (§6), in one transaction: the
+    product and its lot (charted once; a first-seen lot registered with its expiry) with
+    the times it was applied and removed, or that none was used."""
+    if not none_used and not (product or applied_at or removed_at):
+        raise ChartRefused("invalid", "Choose the anaesthetic, or tick that none was used.")
+    if product is not None and product.kind != CatalogProductKind.ANAESTHETIC:
+        raise ChartRefused("invalid", "Choose one of the clinic's anaesthetics.", field="product")
+    if product is not None and not lot_number.strip():
+        raise ChartRefused("invalid", "Scan or type the lot number.", field="lot_number")
+    changes: dict[str, object] = {"no_anaesthetic": none_used}
+    if applied_at is not None:
+        changes["anaesthetic_applied_at"] = applied_at
+    if removed_at is not None:
+        changes["anaesthetic_removed_at"] = removed_at
+    with transaction.atomic():
+        charted = (
+            product is not None
+            and record.products.filter(
+                voided_at=None, product=product, lot__lot_number__iexact=lot_number.strip()
+            ).exists()
+        )
+        if product is not None and not charted:
+            product_use_add(
+                record=record,
+                product=product,
+                lot_number=lot_number,
+                expires_on=lot_expires_on,
+                staff=staff,
+                request=request,
+            )
+        return record_update(record=record, staff=staff, changes=changes, request=request)
+
+
 def depth_order_add(
     *,
     patient: Patient,
@@ -481,9 +580,15 @@ def depth_order_add(
     staff: StaffProfile,
     request: HttpRequest | None = None,
 ) -> DepthOrder:
-    """The medical director orders a deeper depth for one area of one patient (§1)."""
-    if staff.role != Role.MEDICAL_DIRECTOR:
-        raise ChartRefused("forbidden", "Only the medical director orders a deeper depth.")
+    """A clinician whose licence may order (the scope table: physicians and APRNs) orders
+    a deeper depth for one area of one patient (§1)."""
+    if staff.role not in CLINICAL:
+        raise ChartRefused("forbidden", "Only a clinician orders a deeper depth.")
+    refusal = staff_scope_refusal(
+        staff=staff, procedures=[Procedure.ORDER_DEPTH], on=timezone.localdate()
+    )
+    if refusal:
+        raise ChartRefused("out_of_scope", refusal)
     if max_depth_mm <= area.max_default_mm:
         raise ChartRefused(
             "invalid",
@@ -542,6 +647,7 @@ def treatment_line_add(
     line and a note (a depth below the area's usual range)."""
     with transaction.atomic():
         locked = _locked(record)
+        visit_require(appointment=locked.appointment, performer=staff)
         if locked.device is None:
             raise ChartRefused(
                 "device_missing", "Choose the pen first: its maximum depth limits the chart."
@@ -613,6 +719,7 @@ def product_use_add(
     today = _visit_day(record)
     with transaction.atomic():
         locked = _locked(record)
+        visit_require(appointment=locked.appointment, performer=staff)
         lot = ProductLot.objects.filter(product=product, lot_number__iexact=lot_number).first()
         if lot is None:
             if expires_on is None:
@@ -689,7 +796,8 @@ def prp_step_by_scan(
     code: str,
     step: Step,
     staff: StaffProfile,
-    witness: StaffProfile | None = None,
+    witness: Credential | None = None,
+    identity_stated: bool = False,
     g_force: int | None = None,
     minutes: int | None = None,
     volume_ml: Decimal | None = None,
@@ -698,8 +806,9 @@ def prp_step_by_scan(
 ) -> PrpEvent:
     """A step of a PRP sample at this patient's chart, the tube identified by scanning its
     label (ID4). A tube of anybody else is a hard stop with an incident (ID8); at
-    application the scan on the identity-checked chart is the second check (ID5), unless a
-    second clinician witnesses instead."""
+    application the scan on the identity-checked chart is the second check (ID5) once the
+    patient has stated their name and date of birth against the label
+    (`identity_stated`), unless a second clinician confirms with their own credential."""
     _refuse_if_signed(record)
     sample = (
         PrpSample.objects.select_related("patient", "appointment__organization")
@@ -727,6 +836,12 @@ def prp_step_by_scan(
         raise ChartRefused(
             "identity_unchecked", "Check the patient's identity on this chart before applying."
         )
+    if step is Step.APPLY and witness is None and not identity_stated:
+        raise ChartRefused(
+            "identity_unchecked",
+            "Before applying, ask the patient's name and date of birth and compare them with "
+            "the tube's label, or have a second clinician confirm.",
+        )
     scanned = _identity(record.patient) if step is Step.APPLY and witness is None else None
     return prp_sample_step(
         sample=sample,
@@ -745,26 +860,35 @@ def prp_step_by_scan(
 def record_sign(
     *, record: TreatmentRecord, staff: StaffProfile, request: HttpRequest | None = None
 ) -> TreatmentRecord:
-    """The performer signs and locks the record once nothing is missing. A record signed
-    by anybody but the medical director waits for her co-signature (§8: RNs work on the
-    LIP's order)."""
+    """The performer signs and locks the record once nothing is missing, and the visit is
+    complete. A performer whose licence may not sign alone (the scope table: RNs work on
+    the LIP's order, §8) leaves it waiting for the medical director's co-signature."""
     from needlepoint.clinical.selectors import record_sign_facts
 
     if staff.role not in CLINICAL:
         raise ChartRefused("forbidden", "Only a clinician signs a treatment record.")
     with transaction.atomic():
         locked = _locked(record)
+        now = timezone.now()
+        visit_require(appointment=locked.appointment, performer=staff, now=now)
         missing = sign_blockers(record_sign_facts(locked))
         if missing:
             raise ChartRefused("record_incomplete", " ".join(missing))
-        now = timezone.now()
         locked.status = RecordStatus.SIGNED
         locked.signed_at = now
         locked.signed_by = staff
-        locked.cosign_required = staff.role != Role.MEDICAL_DIRECTOR
+        locked.cosign_required = (
+            staff_scope_refusal(
+                staff=staff, procedures=[Procedure.SIGN_ALONE], on=_visit_day(locked)
+            )
+            is not None
+        )
         locked.save(
             update_fields=["status", "signed_at", "signed_by", "cosign_required", "updated_at"]
         )
+        Appointment.objects.filter(
+            pk=locked.appointment_id, status=AppointmentStatus.CHECKED_IN
+        ).update(status=AppointmentStatus.COMPLETED)
         _audit(locked, locked, AuditAction.UPDATE, request, signed=True)
     return locked
 
@@ -825,6 +949,7 @@ def record_copy_forward(
     that has lapsed is left out with the reason. Products are not copied: lots change."""
     from needlepoint.clinical.selectors import record_previous
 
+    visit_require(appointment=record.appointment, performer=staff)
     previous = record_previous(record)
     if previous is None:
         raise ChartRefused("invalid", "There is no earlier signed session to copy from.")
@@ -984,6 +1109,12 @@ def photo_add(
         )
     if record.is_locked:
         raise _record_locked()
+    visit_require(
+        appointment=record.appointment,
+        performer=staff,
+        stage=Stage.PRE_CARE if stage == PhotoStage.BEFORE else Stage.TREATMENT,
+        now=now,
+    )
     # Decoding is the slow part: done before the transaction, so no lock waits on it.
     processed = photo_process(data)
     raw = capture or {}

@@ -36,6 +36,7 @@ from PIL import Image, ImageDraw
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.roles import Role
+from needlepoint.accounts.scope import LicenceType
 from needlepoint.catalog.models import (
     Competency,
     Indication,
@@ -267,7 +268,7 @@ class StaffSpec:
     last_name: str
     role: str
     title: str = ""
-    licence_type: str = ""
+    licence_type: str = LicenceType.NONE
     licence_number: str = ""
     licence_expires_in_days: int | None = None
     competencies: tuple[str, ...] = ()
@@ -288,7 +289,7 @@ STAFF: tuple[StaffSpec, ...] = (
         "Yazzie",
         Role.MEDICAL_DIRECTOR,
         title="MD",
-        licence_type="New Mexico Medical Board MD",
+        licence_type=LicenceType.MD,
         licence_number="MD2014-0387",
         licence_expires_in_days=731,
         competencies=ALL_COMPETENCIES,
@@ -299,7 +300,7 @@ STAFF: tuple[StaffSpec, ...] = (
         "Chavez",
         Role.PRACTITIONER,
         title="RN",
-        licence_type="New Mexico Board of Nursing RN",
+        licence_type=LicenceType.RN,
         licence_number="RN-83152",
         licence_expires_in_days=402,
         competencies=ALL_COMPETENCIES,
@@ -311,7 +312,7 @@ STAFF: tuple[StaffSpec, ...] = (
         "Natarajan",
         Role.PRACTITIONER,
         title="NP",
-        licence_type="New Mexico Board of Nursing APRN (CNP)",
+        licence_type=LicenceType.APRN,
         licence_number="CNP-40817",
         licence_expires_in_days=548,
         competencies=ALL_COMPETENCIES,
@@ -323,7 +324,7 @@ STAFF: tuple[StaffSpec, ...] = (
         "Ortiz",
         Role.PRACTITIONER,
         title="RN",
-        licence_type="New Mexico Board of Nursing RN",
+        licence_type=LicenceType.RN,
         licence_number="RN-91466",
         # Renewal due soon: shows on the dashboard's licence list.
         licence_expires_in_days=43,

@@ -547,3 +547,51 @@ def response_confirm(
         patient=appointment.patient,
         detail={"confirmed_unchanged_for": str(appointment.public_id)},
     )
+
+
+def screening_problem_now(*, appointment: Appointment, now: datetime) -> str | None:
+    """Why this visit's screening does not let it go ahead at this moment, in words fit
+    for the front desk (no medical detail), or None when it does.
+
+    Re-evaluated now from the patient's current answers (the latest on file, if newer than
+    the ones screened) and the clinic's current rules for the visit's date: a rule changed
+    since, or new answers, count. A medical director's approval stands only for the same
+    review findings from the same answers; a decline always stands."""
+    if not screens_needed(appointment):
+        return None
+    current = screening_current(appointment=appointment)
+    if current is None:
+        return "The health questionnaire has not been completed for this visit."
+    if current.status == ScreeningStatus.DECLINED:
+        return "The medical director declined this treatment after review."
+    latest = (
+        QuestionnaireResponse.objects.filter(patient_id=appointment.patient_id)
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+    response = latest if latest and latest.submitted_at > current.response.submitted_at else None
+    response = response or current.response
+    verdict = screening_evaluate(
+        organization=appointment.organization,
+        service=appointment.service,
+        on=appointment.starts_at.astimezone(appointment.location.zone).date(),
+        answers=_screening_answers(response),
+        context=screening_context(appointment),
+        before_charting=True,
+    )
+    if verdict.outcome in (Outcome.BLOCK, Outcome.BLOCK_UNTIL):
+        until = _earliest_date(verdict) if verdict.outcome is Outcome.BLOCK_UNTIL else None
+        return "The health screening rules this treatment out" + (
+            f" until {until:%B} {until.day}, {until.year}." if until else "."
+        )
+    if verdict.outcome is Outcome.REVIEW:
+        reviewed = {f.rule for f in verdict.findings if f.outcome is Outcome.REVIEW}
+        covered = {f["rule"] for f in current.findings if f["outcome"] == Outcome.REVIEW}
+        approved = (
+            current.status == ScreeningStatus.APPROVED
+            and response.pk == current.response_id
+            and reviewed <= covered
+        )
+        if not approved:
+            return "The health screening is waiting for the medical director's review."
+    return None

@@ -499,52 +499,6 @@ def appointment_cancel(
     return locked
 
 
-def appointment_check_in(
-    *,
-    appointment: Appointment,
-    answers_unchanged: bool = False,
-    staff: StaffProfile | None = None,
-    request: HttpRequest | None = None,
-    now: datetime | None = None,
-) -> Appointment:
-    """Check a patient in. A treatment needs its health screening cleared (or approved by
-    the medical director), a valid consent, and the patient's word that nothing in their
-    answers has changed (`answers_unchanged`); otherwise `BookingRuleError` says why."""
-    from needlepoint.intake.selectors import check_in_blockers, screening_current
-    from needlepoint.intake.services import response_confirm, screens_needed
-
-    now = now or timezone.now()
-    with transaction.atomic():
-        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if locked.status != AppointmentStatus.BOOKED:
-            raise BookingRuleError("not_booked", "Only a booked appointment can be checked in.")
-        reasons = check_in_blockers(appointment=locked)
-        if reasons:
-            raise BookingRuleError("not_ready", " ".join(reasons))
-        if screens_needed(locked):
-            if not answers_unchanged:
-                raise BookingRuleError(
-                    "answers_unconfirmed",
-                    "Ask whether anything has changed since the health questionnaire. If "
-                    "nothing has, tick the box; if something has, open the questionnaire "
-                    "on the tablet first.",
-                )
-            screening = screening_current(appointment=locked)
-            if screening is not None and staff is not None:
-                response_confirm(
-                    response=screening.response,
-                    staff=staff,
-                    appointment=locked,
-                    request=request,
-                    now=now,
-                )
-        locked.status = AppointmentStatus.CHECKED_IN
-        locked.checked_in_at = now
-        locked.save(update_fields=["status", "checked_in_at"])
-        _audit_change(locked, request, {"status": locked.status})
-    return locked
-
-
 def appointment_mark_no_show(
     *, appointment: Appointment, request: HttpRequest | None = None, now: datetime | None = None
 ) -> Appointment:
@@ -569,7 +523,6 @@ __all__ = [
     "SlotUnavailable",
     "appointment_book",
     "appointment_cancel",
-    "appointment_check_in",
     "appointment_mark_no_show",
     "appointment_reschedule",
     "booking_rules_check",

@@ -27,10 +27,17 @@ from datetime import date, time
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.roles import CLINICAL
-from needlepoint.catalog.models import Service
+from needlepoint.accounts.scope import (
+    PROCEDURE_COMPETENCY,
+    licence_types_permitting,
+    service_procedures,
+)
+from needlepoint.accounts.selectors import scope_table
+from needlepoint.catalog.models import Competency, Service
 from needlepoint.resources.models import Device, DeviceStatus, Location, Room
 from needlepoint.scheduling.availability import Phase
 from needlepoint.scheduling.models import WorkingHours
@@ -127,15 +134,37 @@ def service_phases(service: Service) -> tuple[Phase, ...]:
     )
 
 
-def eligible_practitioners(*, location: Location, service: Service) -> QuerySet[StaffProfile]:
-    """Clinical staff who work at the location and hold every competency the service needs."""
-    required = list(service.required_competencies.values_list("pk", flat=True))
+def eligible_practitioners(
+    *, location: Location, service: Service, on: date | None = None
+) -> QuerySet[StaffProfile]:
+    """Clinical staff who work at the location, hold every competency the service needs,
+    and whose licence the scope-of-practice table lets give it (DOMAIN.md §8), current on
+    `on` (today at the location by default). The same rule as the chart's gate
+    (`accounts.selectors.staff_scope_refusal`), written as one query."""
+    on = on or timezone.now().astimezone(location.zone).date()
+    procedures = service_procedures(kind=service.kind, uses_prp=service.uses_prp)
     staff = StaffProfile.objects.filter(
         organization_id=location.organization_id,
         role__in=CLINICAL,
         user__is_active=True,
         locations=location,
     )
+    required = set(service.required_competencies.values_list("pk", flat=True))
+    if procedures:
+        permitted = scope_table(organization_id=location.organization_id)
+        staff = staff.filter(
+            Q(licence_expires_on__isnull=True) | Q(licence_expires_on__gte=on),
+            licence_type__in=licence_types_permitting(procedures, permitted=permitted),
+        )
+        codes = {PROCEDURE_COMPETENCY[p] for p in procedures if p in PROCEDURE_COMPETENCY}
+        found = dict(
+            Competency.objects.filter(
+                organization_id=location.organization_id, code__in=codes
+            ).values_list("code", "pk")
+        )
+        if set(found) != codes:  # nobody can hold a competency the clinic does not have
+            return staff.none()
+        required |= set(found.values())
     if required:
         staff = staff.annotate(
             matching=Count("competencies", filter=Q(competencies__in=required), distinct=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from needlepoint.accounts.models import StaffProfile
+from needlepoint.accounts.models import ScopeRule, StaffProfile
 from needlepoint.catalog.models import Service, ServicePhase
 from needlepoint.resources.models import Closure, Device, Location, OpeningHours, Room
 from needlepoint.scheduling.models import WorkingHours
@@ -25,6 +25,7 @@ SET_UP_MODELS = (
     Service,
     ServicePhase,
     StaffProfile,
+    ScopeRule,
     WorkingHours,
 )
 SET_UP_RELATIONS = (

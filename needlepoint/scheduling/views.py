@@ -14,8 +14,11 @@ from django.views.decorators.http import require_http_methods
 
 from needlepoint.accounts.access import staff_required
 from needlepoint.catalog.models import Service
+from needlepoint.clinical.gate import appointment_check_in, visit_readiness
+from needlepoint.clinical.readiness import Stage
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
+from needlepoint.core.refusals import Refusal
 from needlepoint.core.tenancy import get_scoped_or_404
 from needlepoint.patients.selectors import patient_get, patient_list
 from needlepoint.patients.services import patient_register
@@ -31,7 +34,6 @@ from needlepoint.scheduling.services import (
     SlotUnavailable,
     appointment_book,
     appointment_cancel,
-    appointment_check_in,
     appointment_mark_no_show,
     appointment_reschedule,
 )
@@ -173,7 +175,7 @@ def appointment_detail(request: HttpRequest, public_id: str) -> HttpResponse:
                 messages.error(request, "Please give a reason for cancelling.")
             else:
                 messages.error(request, "Unknown action.")
-        except BookingRuleError as refused:
+        except (BookingRuleError, Refusal) as refused:
             messages.error(request, refused.message)
         if not cancel_form.errors:
             return redirect("scheduling:appointment-detail", public_id=appointment.public_id)
@@ -227,11 +229,7 @@ def _readiness(request: HttpRequest, appointment: Appointment) -> dict:
     from needlepoint.accounts.roles import role_may
     from needlepoint.intake.consents import consent_sign_url
     from needlepoint.intake.links import questionnaire_url
-    from needlepoint.intake.selectors import (
-        check_in_blockers,
-        screening_answer_rows,
-        screening_current,
-    )
+    from needlepoint.intake.selectors import screening_answer_rows, screening_current
     from needlepoint.intake.services import screens_needed
 
     if not screens_needed(appointment):
@@ -252,7 +250,12 @@ def _readiness(request: HttpRequest, appointment: Appointment) -> dict:
         "screens": True,
         "screening": screening,
         "clinical_answers": screening_answer_rows(screening) if clinical else None,
-        "blockers": check_in_blockers(appointment=appointment)
+        "blockers": [
+            blocked.message
+            for blocked in visit_readiness(
+                appointment=appointment, performer=appointment.practitioner, stage=Stage.CHECK_IN
+            ).blockers
+        ]
         if appointment.status == AppointmentStatus.BOOKED
         else [],
         "kiosk_questionnaire_url": questionnaire_url(appointment, absolute=False) + "?kiosk=1",

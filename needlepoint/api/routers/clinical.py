@@ -11,15 +11,20 @@ from django.urls import reverse
 from ninja import File, Form, Router, UploadedFile
 from ninja.responses import Status
 
-from needlepoint.accounts.selectors import staff_get
+from needlepoint.accounts.roles import CLINICAL
+from needlepoint.accounts.services import Credential
 from needlepoint.api.auth import staff_auth, token_organization
 from needlepoint.api.errors import ApiError, invalid
 from needlepoint.api.schemas import (
     FIRST_DAY,
     LAST_DAY,
+    BlockerOut,
     CartridgeIn,
     CartridgeOut,
+    CheckInIn,
+    CheckInOut,
     Error,
+    IdentityCheckIn,
     PhotoOut,
     PhotoStageName,
     PhotoViewName,
@@ -27,27 +32,142 @@ from needlepoint.api.schemas import (
     PrpEventOut,
     PrpSampleIn,
     PrpSampleOut,
+    ReadinessOut,
     TreatmentRecordOut,
 )
-from needlepoint.clinical.custody import CustodyRefused, Identity, Step
+from needlepoint.clinical.custody import Identity, Step
+from needlepoint.clinical.gate import appointment_check_in, visit_readiness
 from needlepoint.clinical.photos import MAX_BYTES, MAX_PIXELS, photo_check_size, refusal_status
+from needlepoint.clinical.readiness import Stage
 from needlepoint.clinical.selectors import prp_sample_get, treatment_record_get
 from needlepoint.clinical.services import (
     cartridge_use,
     photo_add,
     prp_sample_draw,
     prp_sample_step,
+    record_identity_check,
     treatment_record_start,
 )
+from needlepoint.core.audit import audit_record
+from needlepoint.core.models import AuditAction
+from needlepoint.core.refusals import Refusal
+from needlepoint.scheduling.models import AppointmentStatus
 from needlepoint.scheduling.selectors import appointment_get
 
 router = Router()
 REFUSALS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 
 
-def _refused(refusal: CustodyRefused) -> ApiError:
-    status = 422 if refusal.code in ("invalid", "identity_unchecked") else 409
-    return ApiError(status, refusal.code, refusal.message)
+STATUS_BY_CODE = {"invalid": 422, "identity_unchecked": 422, "witness_not_verified": 403}
+"""Every other refusal of a clinical rule is a 409 (API.md)."""
+
+
+def _refused(refusal: Refusal) -> ApiError:
+    status = STATUS_BY_CODE.get(refusal.code, 409)
+    errors = [{"field": refusal.field, "message": refusal.message, "type": refusal.code}]
+    return ApiError(status, refusal.code, refusal.message, errors=errors if refusal.field else None)
+
+
+@router.get(
+    "/appointments/{appointment_id}/readiness",
+    auth=staff_auth("appointments.view"),
+    response={200: ReadinessOut, **REFUSALS},
+    operation_id="appointment_readiness",
+    url_name="appointment_readiness",
+    summary="Whether the visit is ready for treatment, and what is missing",
+    description=(
+        "For a booked visit, what check-in still needs; for a checked-in one, what the "
+        "chart's treatment steps still need, for the calling clinician (or, for the front "
+        "desk, the booked practitioner). Codes: `not_visit_day`, `not_checked_in`, "
+        "`screening_not_clear`, `consent_missing`, `identity_not_confirmed`, `out_of_scope`."
+    ),
+)
+def appointment_readiness_view(request: HttpRequest, appointment_id: uuid.UUID):
+    appointment = appointment_get(
+        organization=token_organization(request), public_id=str(appointment_id)
+    )
+    staff = request.staff  # type: ignore[attr-defined]
+    checked_in = appointment.status == AppointmentStatus.CHECKED_IN
+    performer = staff if checked_in and staff.role in CLINICAL else appointment.practitioner
+    readiness = visit_readiness(
+        appointment=appointment,
+        performer=performer,
+        stage=Stage.TREATMENT if checked_in else Stage.CHECK_IN,
+    )
+    audit_record(
+        action=AuditAction.VIEW,
+        request=request,
+        obj=appointment,
+        patient=appointment.patient,
+        detail={"readiness": True},
+    )
+    return ReadinessOut(
+        ready=readiness.ready,
+        checked_in=readiness.checked_in,
+        blockers=[BlockerOut(code=b.code.value, message=b.message) for b in readiness.blockers],
+    )
+
+
+@router.post(
+    "/appointments/{appointment_id}/check-in",
+    auth=staff_auth("appointments.manage"),
+    response={200: CheckInOut, **REFUSALS},
+    operation_id="appointment_check_in",
+    url_name="appointment_check_in",
+    summary="Check the patient in",
+    description=(
+        "Only on the visit's day, with the screening clear or approved for this visit, every "
+        "consent valid and the booked practitioner in scope; otherwise 409 with the first "
+        "blocker's code. `nothing_changed` is the patient's word that their health answers "
+        "still hold (409 `answers_unconfirmed` without it); 409 `not_booked` for a visit "
+        "that is not booked."
+    ),
+)
+def appointment_check_in_view(request: HttpRequest, appointment_id: uuid.UUID, body: CheckInIn):
+    appointment = appointment_get(
+        organization=token_organization(request), public_id=str(appointment_id)
+    )
+    try:
+        checked = appointment_check_in(
+            appointment=appointment,
+            answers_unchanged=body.nothing_changed,
+            staff=request.staff,  # type: ignore[attr-defined]
+            request=request,
+        )
+    except Refusal as refusal:
+        raise _refused(refusal) from None
+    return CheckInOut(status=checked.status)
+
+
+@router.post(
+    "/treatment-records/{record_id}/identity-check",
+    auth=staff_auth("clinical.chart"),
+    response={200: TreatmentRecordOut, **REFUSALS},
+    operation_id="record_identity_check",
+    url_name="record_identity_check",
+    summary="Confirm the patient's identity with two identifiers",
+    description=(
+        "The full name with the date of birth or the record number, as the patient states "
+        "them (ID1). A mismatch is 409 `patient_mismatch` with an incident recorded; the "
+        "treatment steps answer 409 `identity_not_confirmed` until this succeeds."
+    ),
+)
+def record_identity_check_view(request: HttpRequest, record_id: uuid.UUID, body: IdentityCheckIn):
+    record = treatment_record_get(
+        organization=token_organization(request), public_id=str(record_id)
+    )
+    try:
+        record_identity_check(
+            record=record,
+            full_name=body.full_name,
+            date_of_birth=body.date_of_birth,
+            record_number=body.record_number,
+            staff=request.staff,  # type: ignore[attr-defined]
+            request=request,
+        )
+    except Refusal as refusal:
+        raise _refused(refusal) from None
+    return TreatmentRecordOut(id=record.public_id)
 
 
 @router.post(
@@ -69,7 +189,7 @@ def treatment_record_start_view(request: HttpRequest, appointment_id: uuid.UUID)
             staff=request.staff,  # type: ignore[attr-defined]
             request=request,
         )
-    except CustodyRefused as refusal:
+    except Refusal as refusal:
         raise _refused(refusal) from None
     return Status(201 if created else 200, TreatmentRecordOut(id=record.public_id))
 
@@ -99,7 +219,7 @@ def prp_sample_draw_view(request: HttpRequest, body: PrpSampleIn):
             staff=request.staff,  # type: ignore[attr-defined]
             request=request,
         )
-    except CustodyRefused as refusal:
+    except Refusal as refusal:
         raise _refused(refusal) from None
     sample = drawn.sample
     return Status(
@@ -125,8 +245,11 @@ def prp_sample_draw_view(request: HttpRequest, body: PrpSampleIn):
     url_name="prp_sample_event",
     summary="Record a step of a PRP sample: spin, extract, apply or discard",
     description=(
-        "`apply` needs `scanned_patient` (identifiers scanned from the patient) or a "
-        "`witness` (a second clinician's id); identifiers that do not match are 409 "
+        "`apply` needs `scanned_patient` (identifiers scanned from the patient) and an "
+        "`area`, or a `witness_credential` (a second clinician's own username and password, "
+        "403 `witness_not_verified` when wrong); a spin needs `g_force` (100-2000) and "
+        "`minutes` (3-20), else 422 `invalid`; extraction before the spin's end is 409 "
+        "`spin_not_finished`; identifiers that do not match are 409 "
         "`patient_mismatch` with an incident recorded. After expiry: 409 `sample_expired`; "
         "out of order: 409 `invalid_sequence`; after a discard: 409 `sample_discarded`."
     ),
@@ -135,11 +258,8 @@ def prp_sample_event_view(request: HttpRequest, sample_id: uuid.UUID, body: PrpE
     organization = token_organization(request)
     sample = prp_sample_get(organization=organization, public_id=str(sample_id))
     step = Step(body.type)
-    if step is Step.SPIN and (body.g_force is None or body.minutes is None):
-        raise invalid("g_force", "A spin records its g-force and minutes (not rpm).")
-    witness = (
-        staff_get(organization=organization, public_id=str(body.witness)) if body.witness else None
-    )
+    credential = body.witness_credential
+    witness = Credential(credential.username, credential.password) if credential else None
     scanned = body.scanned_patient
     try:
         event = prp_sample_step(
@@ -154,7 +274,7 @@ def prp_sample_event_view(request: HttpRequest, sample_id: uuid.UUID, body: PrpE
             area=body.area or "",
             request=request,
         )
-    except CustodyRefused as refusal:
+    except Refusal as refusal:
         raise _refused(refusal) from None
     sample.refresh_from_db(fields=["state"])
     return Status(
@@ -196,7 +316,7 @@ def cartridge_use_view(request: HttpRequest, record_id: uuid.UUID, body: Cartrid
             staff=request.staff,  # type: ignore[attr-defined]
             request=request,
         )
-    except CustodyRefused as refusal:
+    except Refusal as refusal:
         raise _refused(refusal) from None
     return Status(
         201,
@@ -244,7 +364,7 @@ def photo_add_view(
             capture={"source": "api"},
             request=request,
         )
-    except CustodyRefused as refusal:
+    except Refusal as refusal:
         raise ApiError(refusal_status(refusal), refusal.code, refusal.message) from None
     return Status(
         201,

@@ -17,9 +17,12 @@ from django.views.decorators.http import require_POST
 
 from needlepoint.accounts.access import staff_required
 from needlepoint.accounts.roles import Role, role_may
+from needlepoint.accounts.scope import Procedure
+from needlepoint.accounts.selectors import staff_scope_refusal
 from needlepoint.clinical import forms
 from needlepoint.clinical.chart import ChartRefused, session_diff, sign_blockers
-from needlepoint.clinical.custody import CustodyRefused, Identity, Step
+from needlepoint.clinical.custody import Identity, Step
+from needlepoint.clinical.gate import visit_readiness
 from needlepoint.clinical.models import TreatmentRecord
 from needlepoint.clinical.selectors import (
     cosign_queue,
@@ -37,6 +40,7 @@ from needlepoint.clinical.selectors import (
 from needlepoint.clinical.services import (
     addendum_add,
     adverse_event_add,
+    anaesthetic_record,
     cartridge_use,
     depth_order_add,
     product_use_add,
@@ -54,6 +58,7 @@ from needlepoint.clinical.services import (
 )
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
+from needlepoint.core.refusals import Refusal
 from needlepoint.core.tenancy import get_scoped_or_404
 from needlepoint.scheduling.models import Appointment
 
@@ -73,7 +78,7 @@ def record_open(request: HttpRequest, public_id: str) -> HttpResponse:
             staff=request.staff,  # type: ignore[attr-defined]
             request=request,
         )
-    except CustodyRefused as refused:
+    except Refusal as refused:
         messages.error(request, refused.message)
         return redirect("scheduling:appointment-detail", public_id=appointment.public_id)
     return redirect("clinical:record-detail", public_id=record.public_id)
@@ -90,6 +95,7 @@ def record_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     bound: dict[str, Any] = {}
     status = 200
+    refusal = ""
     if request.method == "POST":
         staff = request.staff  # type: ignore[attr-defined]
         if not role_may(staff.role, "clinical.chart"):
@@ -99,9 +105,10 @@ def record_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             return HttpResponse("Unknown chart action.", status=400)
         try:
             outcome = handler(request, record)
-        except CustodyRefused as refused:  # ChartRefused included
+        except Refusal as refused:  # custody, chart, gate and credential refusals
             messages.error(request, refused.message)
-            status = 409 if refused.code not in ("invalid",) else 400
+            status = PAGE_STATUS.get(refused.code, 409)
+            refusal = refused.code
         else:
             if isinstance(outcome, str):
                 return redirect(reverse("clinical:record-detail", args=[public_id]) + outcome)
@@ -112,7 +119,17 @@ def record_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         )
     else:
         audit_record(action=AuditAction.VIEW, request=request, obj=record, patient=record.patient)
-    return render(request, "clinical/chart.html", _context(request, record, bound), status=status)
+    response = render(
+        request, "clinical/chart.html", _context(request, record, bound), status=status
+    )
+    if refusal:
+        response[REFUSAL_HEADER] = refusal  # the same code the API answers with
+    return response
+
+
+REFUSAL_HEADER = "X-Refusal-Code"
+PAGE_STATUS = {"invalid": 400, "identity_unchecked": 400, "witness_not_verified": 403}
+"""A refusal's status on the page; the API answers 422 where the page answers 400."""
 
 
 def _context(request: HttpRequest, record: TreatmentRecord, bound: dict[str, Any]):
@@ -122,6 +139,7 @@ def _context(request: HttpRequest, record: TreatmentRecord, bound: dict[str, Any
     day = appointment.starts_at.astimezone(zone).date()
     can_edit = not record.is_locked and role_may(staff.role, "clinical.chart")
     readiness = record_readiness(record)
+    gate = visit_readiness(appointment=appointment, performer=staff) if can_edit else None
     facts = record_sign_facts(record, readiness)
     lines = record_lines(record)
     previous = record_previous(record)
@@ -147,6 +165,9 @@ def _context(request: HttpRequest, record: TreatmentRecord, bound: dict[str, Any
         "can_edit": can_edit,
         "is_director": staff.role == Role.MEDICAL_DIRECTOR,
         "readiness": readiness,
+        "gate": gate,
+        "may_order": can_edit
+        and staff_scope_refusal(staff=staff, procedures=[Procedure.ORDER_DEPTH], on=day) is None,
         "facts": facts,
         "blockers": sign_blockers(facts) if can_edit else [],
         "rows": rows,
@@ -207,24 +228,15 @@ def _anaesthetic(request: HttpRequest, record: TreatmentRecord) -> str | dict[st
     if not form.is_valid():
         return {"anaesthetic": form}
     data = form.cleaned_data
-    if (
-        data.get("product")
-        and not record.products.filter(
-            voided_at=None,
-            product=data["product"],
-            lot__lot_number__iexact=data["lot_number"].strip(),
-        ).exists()
-    ):
-        product_use_add(
-            record=record,
-            product=data["product"],
-            lot_number=data["lot_number"],
-            expires_on=data["lot_expires_on"],
-            staff=_staff(request),
-            request=request,
-        )
-    record_update(
-        record=record, staff=_staff(request), changes=form.record_changes(), request=request
+    anaesthetic_record(
+        record=record,
+        staff=_staff(request),
+        none_used=bool(data["no_anaesthetic"]),
+        product=data.get("product"),
+        lot_number=data.get("lot_number") or "",
+        lot_expires_on=data.get("lot_expires_on"),
+        request=request,
+        **form.times(),
     )
     messages.success(request, "Anaesthetic recorded.")
     return "#precare"
@@ -391,7 +403,8 @@ def _step(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]
         code=data["code"],
         step=step,
         staff=staff,
-        witness=data["witness"],
+        witness=form.witness(),
+        identity_stated=bool(data["identity_confirmed"]),
         g_force=data["g_force"],
         minutes=data["minutes"],
         volume_ml=data["volume_ml"],
