@@ -353,7 +353,7 @@ def test_only_the_director_and_the_owner_see_incidents(client, cast, persona, st
     sign_in(client, cast.user(persona))
     assert client.get(URL).status_code == status
     nav = client.get(reverse("core:dashboard")).content.decode()
-    assert (f'href="{URL}"' in nav) is (status == 200)
+    assert (f'href="{URL}" class="nav-link' in nav) is (status == 200)
 
 
 def test_anonymous_is_sent_to_sign_in(client):
