@@ -22,6 +22,7 @@ from needlepoint.clinical.models import (
     Addendum,
     CartridgeUse,
     Incident,
+    IncidentKind,
     Photo,
     PrpSample,
     RecordStatus,
@@ -279,7 +280,7 @@ def test_identifiers_that_do_not_match_stop_and_record_an_incident(client, world
     response = act(client, url, "identity", full_name="Someone Else", date_of_birth="1990-01-01")
     assert response.status_code == 409
     assert b"do not match" in response.content
-    assert Incident.objects.count() == 1
+    assert Incident.objects.get().kind == IncidentKind.PATIENT_MISMATCH
     assert TreatmentRecord.objects.get().identity_checked_at is None
     ok = act(client, url, "identity", full_name=patient_says(cast)["full_name"],
              record_number=cast.patient.record_number)  # fmt: skip
@@ -398,7 +399,7 @@ def test_another_patients_tube_is_a_hard_stop(client, world, cast):
                    identity_confirmed="on")  # fmt: skip
     assert response.status_code == 409
     assert b"STOP" in response.content
-    assert Incident.objects.filter(sample=tube).exists()
+    assert Incident.objects.get(sample=tube).kind == IncidentKind.WRONG_TUBE
     assert not tube.events.exists()
 
 

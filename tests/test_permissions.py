@@ -333,6 +333,7 @@ MATRIX = {
         expect(302, 403, 403, 405, 405, 403),
     ),
     "clinical:cosign-list": (None, DIRECTOR_ONLY),
+    "clinical:incident-list": (None, LEADERSHIP),
     # Outcomes: adding is POST only (the gate first, then the object, then the method).
     "clinical:record-outcome-add": (_record, expect(302, 403, 403, 405, 405, 403)),
     "clinical:patient-progress": (lambda c: {"public_id": c.patient.public_id}, CLINICAL),

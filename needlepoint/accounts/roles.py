@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "screening.evaluate": CLINICAL,
     "clinical.chart": CLINICAL,
     "clinical.recall": LEADERSHIP,
+    "clinical.incidents": LEADERSHIP,
     "screening.edit": frozenset({Role.MEDICAL_DIRECTOR}),
     "screening.review": frozenset({Role.MEDICAL_DIRECTOR}),
     "clinical.cosign": frozenset({Role.MEDICAL_DIRECTOR}),

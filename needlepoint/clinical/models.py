@@ -357,6 +357,7 @@ class PrpEvent(models.Model):
 
 class IncidentKind(models.TextChoices):
     PATIENT_MISMATCH = "patient_mismatch", "Identifiers did not match"
+    WRONG_TUBE = "wrong_tube", "Wrong tube scanned"
 
 
 class Incident(OrganizationScopedModel):

@@ -116,12 +116,13 @@ def _incident(
     detail: str,
     sample: PrpSample | None = None,
     request: HttpRequest | None = None,
+    kind: IncidentKind = IncidentKind.PATIENT_MISMATCH,
 ) -> None:
     """Recorded in its own transaction, so the refusal that follows cannot roll it back."""
     with transaction.atomic():
         incident = Incident.objects.create(
             organization_id=appointment.organization_id,
-            kind=IncidentKind.PATIENT_MISMATCH,
+            kind=kind,
             appointment=appointment,
             sample=sample,
             reported_by=staff,
@@ -826,6 +827,7 @@ def prp_step_by_scan(
             sample=sample,
             detail="A tube drawn for another visit was scanned at this chart.",
             request=request,
+            kind=IncidentKind.WRONG_TUBE,
         )
         raise CustodyRefused(
             "patient_mismatch",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from needlepoint.clinical.views import chart, labels, outcomes, photos, recall
+from needlepoint.clinical.views import chart, incidents, labels, outcomes, photos, recall
 
 app_name = "clinical"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("appointments/<uuid:public_id>/chart/", chart.record_open, name="record-open"),
     path("records/<uuid:public_id>/", chart.record_detail, name="record-detail"),
     path("cosign/", chart.cosign_list, name="cosign-list"),
+    path("incidents/", incidents.incident_list_view, name="incident-list"),
     # Photos (DOMAIN.md §7): served only through the permission-checked view (D5).
     path("photos/<uuid:public_id>/", photos.photo_image, name="photo-image"),
     path("photos/<uuid:public_id>/retire/", photos.photo_retire_view, name="photo-retire"),
