@@ -25,6 +25,7 @@ _NAV = [
     ("Screening review", "intake:review-list", "screening.review", "check"),
     ("Co-sign", "clinical:cosign-list", "clinical.cosign", "check"),
     ("Recall", "clinical:recall", "clinical.recall", "search"),
+    ("Team", "accounts:staff-list", "team.view", "users"),
     ("Audit log", "core:audit-log", "audit.view", "shield"),
     ("Configuration", "admin:index", "admin.configure", "settings"),
 ]

@@ -33,6 +33,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.http import HttpRequest
 
+from needlepoint.accounts.models import StaffProfile
+
 LAST_COUNTER = "last_counter"
 # Session key: the time-step of the code that proved a new authenticator app works.
 ENROL_COUNTER_SESSION_KEY = "np.mfa.totp.enrol_counter"
@@ -41,6 +43,13 @@ ENROL_COUNTER_SESSION_KEY = "np.mfa.totp.enrol_counter"
 def session_passed_mfa(request: HttpRequest) -> bool:
     records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
     return any(record.get("method") == "mfa" for record in records)
+
+
+def authenticator_self_removal_allowed(user: AbstractBaseUser) -> bool:
+    """Whether `user` may remove their own authenticator. Staff may not (SECURITY.md B6):
+    their second factor is mandatory, and only the clinic owner resets it
+    (`services.staff_authenticator_reset`). Patients manage their own."""
+    return not StaffProfile.objects.filter(user_id=user.pk).exists()
 
 
 # --- Pure: which time-steps a code belongs to -------------------------------------------
