@@ -146,7 +146,7 @@ class _CodeOnceMixin:
             else:
                 valid = authenticator.wrap().validate_code(code)
             if valid:
-                authenticator.user = self.user  # type: ignore[assignment]
+                authenticator.user = self.user
                 self.authenticator = authenticator
                 clear_rate_limit()
                 return code
