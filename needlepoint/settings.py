@@ -219,7 +219,15 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,6/300s/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Needlepoint"
+MFA_TOTP_PERIOD = 30
 MFA_TOTP_TOLERANCE = 1
+# A TOTP code works once (SECURITY.md B2): each authenticator keeps the last time-step it
+# accepted and refuses that step and older ones (see accounts/mfa.py).
+MFA_FORMS = {
+    "authenticate": "needlepoint.accounts.mfa.OnceAuthenticateForm",
+    "reauthenticate": "needlepoint.accounts.mfa.OnceReauthenticateForm",
+    "activate_totp": "needlepoint.accounts.mfa.EnrolActivateTOTPForm",
+}
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 
 AXES_FAILURE_LIMIT = 5

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from needlepoint.accounts.views import totp_deactivate_view
 from needlepoint.api.api import api
 
 urlpatterns = [
@@ -11,9 +12,11 @@ urlpatterns = [
     path("staff/", include("needlepoint.scheduling.urls")),
     path("", include("needlepoint.intake.urls")),
     path("staff/clinical/", include("needlepoint.clinical.urls")),
-    path("staff/api-tokens/", include("needlepoint.accounts.urls")),
+    path("staff/", include("needlepoint.accounts.urls")),
     path("api/v1/", api.urls),
     path("", include("needlepoint.messaging.urls")),
+    # Before allauth's own: staff may not remove their authenticator (SECURITY.md B6).
+    path("accounts/2fa/totp/deactivate/", totp_deactivate_view),
     path("accounts/", include("allauth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

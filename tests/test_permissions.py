@@ -35,6 +35,7 @@ LEADERSHIP = expect(302, 403, 403, 403, 200, 200)
 # The configuration site sends everyone it refuses to a login or back to the dashboard.
 CONFIGURATION = expect(302, 302, 302, 302, 200, 200)
 
+OWNER_ONLY = expect(302, 403, 403, 403, 403, 200)
 PUBLIC_REDIRECT = expect(302, 302, 302, 302, 302, 302)
 POST_ONLY = expect(405, 405, 405, 405, 405, 405)
 
@@ -319,6 +320,11 @@ MATRIX = {
         lambda c: {"public_id": _api_token(c)},
         expect(302, 403, 405, 405, 405, 405),
     ),
+    "accounts:staff-list": (None, OWNER_ONLY),
+    "accounts:staff-authenticator-reset": (
+        lambda c: {"public_id": c.practitioner.staff_profile.public_id},
+        OWNER_ONLY,
+    ),
     "admin:index": (None, CONFIGURATION),
     "intake:questionnaire": (_questionnaire, PUBLIC),
     "intake:questionnaire-done": (_questionnaire, PUBLIC_REDIRECT),  # nothing answered yet
@@ -371,6 +377,14 @@ FOREIGN_OBJECTS = {
     "intake:patient-consents": lambda c: _consent(c, "patient", outsider=True),
     "intake:consent-pdf": lambda c: _consent(c, "pdf", outsider=True),
 }
+
+
+def test_a_foreign_staff_member_is_not_found_for_the_owner(client, cast):
+    kwargs = {"public_id": cast.outsider.staff_profile.public_id}
+    url = reverse("accounts:staff-authenticator-reset", kwargs=kwargs)
+    sign_in(client, cast.owner)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"reason": "Lost phone"}).status_code == 404
 
 
 @pytest.mark.parametrize("url_name", ["intake:review-detail"])

@@ -2,6 +2,12 @@
 
 Order: logged in → is staff of an organization → passed TOTP in this session (enrolling
 first if needed) → role holds the permission. Refusals are audited (SECURITY.md C2).
+
+A view that an API answer links to (a photo, a PRP label) may also accept a staff API
+token in the Authorization header (`staff_required(..., bearer=True)`): the token stands
+for its staff member with the same role check and audit rows; it was created by someone
+who had passed MFA, as for the JSON API. Without such a header the session path is
+unchanged.
 """
 
 from __future__ import annotations
@@ -16,8 +22,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from needlepoint.accounts.bearer import (
+    api_token_refused,
+    bearer_secret,
+    refused_wait,
+    staff_token_admit,
+)
 from needlepoint.accounts.mfa import session_passed_mfa
 from needlepoint.accounts.roles import role_may
+from needlepoint.accounts.selectors import api_token_authenticate
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 
@@ -29,8 +42,14 @@ def deny(request: HttpRequest, reason: str) -> PermissionDenied:
     return PermissionDenied(reason)
 
 
-def staff_gate(request: HttpRequest, permission: str) -> HttpResponse | None:
+def staff_gate(
+    request: HttpRequest, permission: str, *, bearer: bool = False
+) -> HttpResponse | None:
     """None when the request may go on; otherwise the response to send instead."""
+    if bearer:
+        secret = bearer_secret(request)
+        if secret is not None:
+            return token_gate(request, secret, permission)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     staff = getattr(request, "staff", None)
@@ -47,11 +66,30 @@ def staff_gate(request: HttpRequest, permission: str) -> HttpResponse | None:
     return None
 
 
-def staff_required(permission: str) -> Callable[[View], View]:
+def token_gate(request: HttpRequest, secret: str, permission: str) -> HttpResponse | None:
+    """The gate for a request carrying a staff API token: 401 for a token that opens
+    nothing (audited, 429 past the limit), 403 for a role without the permission."""
+    api_token = api_token_authenticate(secret=secret)
+    if api_token is None:
+        if secret and not api_token_refused(request, secret, via="bearer"):
+            response = HttpResponse("Too many refused tokens.", status=429)
+            response["Retry-After"] = str(refused_wait())
+            return response
+        response = HttpResponse("This token does not open Needlepoint.", status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="needlepoint"'
+        return response
+    if not staff_token_admit(request, api_token, permission, via="bearer"):
+        raise PermissionDenied(f"role lacks {permission}")
+    return None
+
+
+def staff_required(permission: str, *, bearer: bool = False) -> Callable[[View], View]:
+    """Guard a staff view with `staff_gate`; `bearer=True` also admits a staff API token."""
+
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            response = staff_gate(request, permission)
+            response = staff_gate(request, permission, bearer=bearer)
             if response is not None:
                 return response
             return view(request, *args, **kwargs)

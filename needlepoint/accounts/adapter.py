@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
+
+from needlepoint.accounts.mfa import authenticator_self_removal_allowed
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -21,5 +24,16 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": (
+            "Staff cannot remove their own authenticator app. If you lost your phone or "
+            "changed to a new one, ask the clinic owner to reset it."
+        ),
+    }
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        return authenticator_self_removal_allowed(authenticator.user)
+
     def get_totp_label(self, user) -> str:  # type: ignore[no-untyped-def]
         return user.get_username()

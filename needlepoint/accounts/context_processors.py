@@ -26,6 +26,7 @@ _NAV = [
     ("Co-sign", "clinical:cosign-list", "clinical.cosign", "check"),
     ("Recall", "clinical:recall", "clinical.recall", "search"),
     ("Incidents", "clinical:incident-list", "clinical.incidents", "alert"),
+    ("Team", "accounts:staff-list", "team.view", "users"),
     ("Audit log", "core:audit-log", "audit.view", "shield"),
     ("Configuration", "admin:index", "admin.configure", "settings"),
 ]

@@ -41,6 +41,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "screening.review": frozenset({Role.MEDICAL_DIRECTOR}),
     "clinical.cosign": frozenset({Role.MEDICAL_DIRECTOR}),
     "consents.view": ALL_STAFF,
+    "team.view": frozenset({Role.OWNER}),
+    "team.reset_authenticator": frozenset({Role.OWNER}),
 }
 
 

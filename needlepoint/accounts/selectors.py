@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import QuerySet
+from allauth.mfa.models import Authenticator
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from needlepoint.accounts.models import ApiToken, ScopeRule, StaffProfile
@@ -65,6 +66,17 @@ def staff_get(*, organization: Organization, public_id: str) -> StaffProfile:
         StaffProfile.objects.select_related("user"),
         organization=organization,
         public_id=public_id,
+    )
+
+
+def staff_list(*, organization: Organization) -> QuerySet[StaffProfile]:
+    """The clinic's staff, each with `has_totp`: whether an authenticator app is enrolled."""
+    totp = Authenticator.objects.filter(user_id=OuterRef("user_id"), type=Authenticator.Type.TOTP)
+    return (
+        StaffProfile.objects.filter(organization=organization)
+        .select_related("user")
+        .annotate(has_totp=Exists(totp))
+        .order_by("user__last_name", "user__first_name", "user__username")
     )
 
 

@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import ApiToken, ScopeRule, StaffProfile
-from needlepoint.accounts.roles import Role
+from needlepoint.accounts.roles import Role, role_may
 from needlepoint.accounts.scope import UNLICENSED_FOR_NEEDLING, LicenceType, Procedure
 from needlepoint.catalog.models import Competency
 from needlepoint.core.audit import audit_record
@@ -345,3 +347,82 @@ def api_token_mark_used(*, token: ApiToken, now: datetime | None = None) -> None
         return
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
+
+
+# --- Authenticator reset (SECURITY.md B6) ------------------------------------------------
+
+RESET_REASON_MAX = 500
+
+
+class StaffRefused(Exception):
+    """A staff-account change the rules do not allow; `code` names the rule, `field` the
+    form field it concerns (if any)."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+def user_sessions_end(*, user: User, now: datetime | None = None) -> int:
+    """Delete every live session of `user` (signed out everywhere); how many there were."""
+    now = now or timezone.now()
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=now).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            ended.append(session.session_key)
+    Session.objects.filter(session_key__in=ended).delete()
+    return len(ended)
+
+
+@transaction.atomic
+def staff_authenticator_reset(
+    *,
+    actor: StaffProfile,
+    staff: StaffProfile,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> StaffProfile:
+    """The clinic owner removes another staff member's authenticator app and recovery
+    codes, for example after a lost phone. That member is signed out everywhere and must
+    enrol a new app at the next sign-in (the staff gate sends them there). Audited with
+    the reason. Nobody resets their own: staff cannot remove their own second factor."""
+    reason = (reason or "").strip()
+    if not role_may(actor.role, "team.reset_authenticator"):
+        raise StaffRefused("not_owner", "Only the clinic owner resets an authenticator.")
+    if staff.organization_id != actor.organization_id:
+        raise StaffRefused("other_organization", "That person is not on your clinic's staff.")
+    if staff.pk == actor.pk or staff.user_id == actor.user_id:
+        raise StaffRefused(
+            "own_authenticator",
+            "You cannot reset your own authenticator. Another owner of the clinic can.",
+        )
+    if not reason:
+        raise StaffRefused("reason_required", "Say why the authenticator is reset.", "reason")
+    if len(reason) > RESET_REASON_MAX:
+        raise StaffRefused(
+            "reason_too_long", f"Keep the reason under {RESET_REASON_MAX} characters.", "reason"
+        )
+    locked = StaffProfile.objects.select_for_update().select_related("user").get(pk=staff.pk)
+    removed = Authenticator.objects.filter(
+        user_id=locked.user_id,
+        type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES],
+    )
+    removed_types = sorted(set(removed.values_list("type", flat=True)))
+    removed.delete()
+    sessions_ended = user_sessions_end(user=locked.user)
+    audit_record(
+        action=AuditAction.UPDATE,
+        request=request,
+        actor=actor.user,
+        organization=actor.organization,
+        obj=locked,
+        detail={
+            "authenticator_reset": True,
+            "removed": removed_types,
+            "sessions_ended": sessions_ended,
+            "reason": reason,
+        },
+    )
+    return locked

@@ -10,6 +10,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db import transaction
 from django.dispatch import receiver
 
+from needlepoint.accounts.mfa import totp_enrolment_record
 from needlepoint.accounts.tasks import lockout_alert_send
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
@@ -73,6 +74,12 @@ def audit_mfa_enrolled(sender: Any, request: Any, user: Any, authenticator: Any,
         organization=_organization_of(user),
         detail={"type": authenticator.type},
     )
+
+
+@receiver(authenticator_added)
+def totp_enrolment_code_used(sender: Any, request: Any, authenticator: Any, **kw: Any) -> None:
+    # The code typed to enrol counts as used: it cannot sign in afterwards (B2).
+    totp_enrolment_record(authenticator=authenticator, request=request)
 
 
 @receiver(authentication_failed)

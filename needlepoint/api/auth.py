@@ -9,23 +9,25 @@ one permission of `accounts/roles.py`; refusals are audited like the staff pages
 
 from __future__ import annotations
 
-import hashlib
 import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.errors import AuthorizationError, Throttled
 from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
 
+from needlepoint.accounts.bearer import (
+    address_ident,
+    api_token_refused,
+    count_within,
+    refused_wait,
+    staff_token_admit,
+)
 from needlepoint.accounts.models import ApiToken
-from needlepoint.accounts.roles import role_may
-from needlepoint.accounts.selectors import api_token_authenticate, api_token_find
-from needlepoint.accounts.services import api_token_mark_used
-from needlepoint.core.audit import audit_record, client_address
-from needlepoint.core.models import AuditAction, Organization
+from needlepoint.accounts.selectors import api_token_authenticate
+from needlepoint.core.models import Organization
 
 
 class BearerToken(HttpBearer):
@@ -46,44 +48,12 @@ class BearerToken(HttpBearer):
         token = token.strip()
         api_token = api_token_authenticate(secret=token)
         if api_token is None:
-            if token:
-                _refused(request, token)
+            if token and not api_token_refused(request, token, via="api"):
+                raise Throttled(wait=refused_wait())
             return None
-        staff = api_token.staff
-        # From here on the request is this staff member's, for the views and for the audit
-        # rows that services write from `request` (never a browser session's user).
-        request.user = staff.user
-        request.staff = staff  # type: ignore[attr-defined]
-        request.organization = staff.organization  # type: ignore[attr-defined]
-        if not role_may(staff.role, self.permission):
-            audit_record(
-                action=AuditAction.DENIED,
-                request=request,
-                detail={"reason": f"role lacks {self.permission}", "via": "api"},
-            )
+        if not staff_token_admit(request, api_token, self.permission, via="api"):
             raise AuthorizationError(message="Your role may not do this.")
-        api_token_mark_used(token=api_token)
         return api_token
-
-
-# Refused tokens per address per minute that are audited; beyond that the address gets 429s
-# until the minute is over, so guessing cannot flood the (serialized) audit chain.
-REFUSED_TOKEN_LIMIT = (20, 60)
-
-
-def _refused(request: HttpRequest, secret: str) -> None:
-    """Audit a token that did not open the API (unknown, revoked, or its user inactive)."""
-    limit, seconds = REFUSED_TOKEN_LIMIT
-    if not _count_within(f"np-api-refused:{_ident(request)}", limit, seconds):
-        raise Throttled(wait=int(seconds - time.time() % seconds) + 1)
-    known = api_token_find(secret=secret)
-    audit_record(
-        action=AuditAction.DENIED,
-        request=request,
-        organization=known.staff.organization if known is not None else None,
-        obj=known,
-        detail={"reason": "api token refused", "known": known is not None, "via": "api"},
-    )
 
 
 def staff_auth(permission: str) -> BearerToken:
@@ -112,7 +82,7 @@ class PublicRateLimit(BaseThrottle):
 
     def allow_request(self, request: HttpRequest) -> bool:
         limit, seconds = self.rate()
-        return _count_within(f"np-api-rate:{self.family}:{_ident(request)}", limit, seconds)
+        return count_within(f"np-api-rate:{self.family}:{address_ident(request)}", limit, seconds)
 
     def wait(self) -> float:
         _limit, seconds = self.rate()
@@ -121,24 +91,6 @@ class PublicRateLimit(BaseThrottle):
 
 def throttled(family: str) -> list[Any]:
     return [PublicRateLimit(family)]
-
-
-def _ident(request: HttpRequest) -> str:
-    address = client_address(request) or "unknown"
-    return hashlib.sha256(address.encode()).hexdigest()[:32]
-
-
-def _count_within(prefix: str, limit: int, seconds: int) -> bool:
-    """Count one more event in the current fixed window; whether it is within `limit`."""
-    key = f"{prefix}:{int(time.time() // seconds)}"
-    if cache.add(key, 1, timeout=seconds + 5):
-        return limit >= 1
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds + 5)
-        count = 1
-    return count <= limit
 
 
 def token_organization(request: HttpRequest) -> Organization:

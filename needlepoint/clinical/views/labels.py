@@ -1,4 +1,5 @@
-"""The PRP tube label."""
+"""The PRP tube label. The API's `label_url` points here, so it also opens with a staff
+API token in the Authorization header (same role check, same audit row)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 
 
-@staff_required("clinical.chart")
+@staff_required("clinical.chart", bearer=True)
 def prp_label(request: HttpRequest, public_id: str) -> HttpResponse:
     """The tube label as a PDF, to print at the draw (audited: it carries the name)."""
     sample = prp_sample_get(

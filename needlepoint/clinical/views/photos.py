@@ -3,7 +3,9 @@ photos over time, and the one view that serves the image files.
 
 Photos live in private storage with no public URL (SECURITY.md D5): `photo_image` checks
 the role and the clinic, writes an audit row and answers `no-store`. To anyone not signed
-in it answers 404, as for another clinic's photo, so a leaked link tells nothing.
+in it answers 404, as for another clinic's photo, so a leaked link tells nothing. It also
+opens with a staff API token in the Authorization header, since the API's photo `url`
+points here; the same role check and audit row apply.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from needlepoint.accounts.access import staff_required
+from needlepoint.accounts.bearer import bearer_secret
 from needlepoint.accounts.roles import role_may
 from needlepoint.clinical.custody import CustodyRefused
 from needlepoint.clinical.models import Photo, PhotoStage, PhotoView, TreatmentRecord
@@ -53,12 +56,13 @@ CAMERA_POLICY = settings.PERMISSIONS_POLICY.replace("camera=()", "camera=(self)"
 
 
 def _not_found_when_signed_out(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A 404 rather than a login page for anyone not signed in (D5: a photo's URL reveals
-    nothing, not even that it exists). Signed-in users meet the staff gate as usual."""
+    """A 404 rather than a login page for anyone not signed in and sending no API token
+    (D5: a photo's URL reveals nothing, not even that it exists). Signed-in users and
+    token holders meet the staff gate as usual."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
+        if not request.user.is_authenticated and bearer_secret(request) is None:
             raise Http404("No such record.")
         return view(request, *args, **kwargs)
 
@@ -78,7 +82,7 @@ def chart_url(record: TreatmentRecord) -> str:
 
 
 @_not_found_when_signed_out
-@staff_required("clinical.view")
+@staff_required("clinical.view", bearer=True)
 @require_GET
 def photo_image(request: HttpRequest, public_id: str) -> HttpResponse:
     """The stored JPEG (`?size=thumb`: at most 480 px; `?download=1`: as an attachment,

@@ -43,5 +43,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{name:<{width}}  {demo_totp_code(name, now)}")
         self.stdout.write(
             f"Valid for {left} more second{'s' if left != 1 else ''} "
-            "(the server also accepts the previous and next code)."
+            "(the server also accepts the previous and next code). "
+            "A code works once: to sign in again, wait for the next one."
         )
