@@ -9,12 +9,10 @@ one permission of `accounts/roles.py`; refusals are audited like the staff pages
 
 from __future__ import annotations
 
-import hashlib
 import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.errors import AuthorizationError, Throttled
 from ninja.security import HttpBearer
@@ -24,8 +22,9 @@ from needlepoint.accounts.models import ApiToken
 from needlepoint.accounts.roles import role_may
 from needlepoint.accounts.selectors import api_token_authenticate, api_token_find
 from needlepoint.accounts.services import api_token_mark_used
-from needlepoint.core.audit import audit_record, client_address
+from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction, Organization
+from needlepoint.core.ratelimit import client_key, count_within
 
 
 class BearerToken(HttpBearer):
@@ -123,22 +122,9 @@ def throttled(family: str) -> list[Any]:
     return [PublicRateLimit(family)]
 
 
-def _ident(request: HttpRequest) -> str:
-    address = client_address(request) or "unknown"
-    return hashlib.sha256(address.encode()).hexdigest()[:32]
-
-
-def _count_within(prefix: str, limit: int, seconds: int) -> bool:
-    """Count one more event in the current fixed window; whether it is within `limit`."""
-    key = f"{prefix}:{int(time.time() // seconds)}"
-    if cache.add(key, 1, timeout=seconds + 5):
-        return limit >= 1
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds + 5)
-        count = 1
-    return count <= limit
+# The counter is shared with the booking wizard's limit (core/ratelimit.py).
+_ident = client_key
+_count_within = count_within
 
 
 def token_organization(request: HttpRequest) -> Organization:
