@@ -32,13 +32,13 @@ class MergeRefused(Exception):
         self.message = message
 
 
-def patient_references() -> list[models.ForeignKey]:
+def patient_references() -> list[models.ForeignObject]:
     """Every foreign key to Patient in the project, except the records' own bookkeeping."""
     return [
         relation.field
         for relation in Patient._meta.get_fields(include_hidden=True)
         if isinstance(relation, models.ForeignObjectRel)
-        and relation.related_model._meta.label_lower not in NOT_MOVED
+        and relation.field.model._meta.label_lower not in NOT_MOVED
     ]
 
 

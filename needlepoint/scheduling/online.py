@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -128,7 +129,7 @@ def appointment_book_online(
         )
         for candidate in flagged:
             if candidate.reason == DuplicateReason.EMAIL_DOB:
-                transaction.on_commit(lambda c=candidate: claim_link_send(candidate=c), robust=True)
+                transaction.on_commit(partial(claim_link_send, candidate=candidate), robust=True)
     return appointment
 
 
