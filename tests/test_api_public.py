@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from needlepoint.core.models import AuditAction, AuditEvent
-from needlepoint.patients.models import Patient
+from needlepoint.patients.models import DuplicateCandidate, Patient
 from needlepoint.scheduling.models import Appointment, AppointmentSource, Hold
 from tests import factories
 from tests.api_support import MONDAY, NOW, booking_body, get, post
@@ -19,6 +19,16 @@ from tests.scheduling_world import at, make_world
 def world(db, time_machine):
     time_machine.move_to(NOW, tick=False)
     return make_world()
+
+
+# Another person altogether: no name, date of birth, phone or email in common with Rosa.
+SOMEONE_ELSE = {
+    "first_name": "Lena",
+    "last_name": "Ortiz",
+    "email": "someone.else@example.com",
+    "phone": "(505) 555-0199",
+    "date_of_birth": "1990-03-04",
+}
 
 
 def availability(client, world, first: date, last: date, **params):
@@ -207,7 +217,8 @@ def test_a_booking_with_a_chosen_practitioner(client, world):
     }
 
 
-def test_a_returning_patient_keeps_one_record(client, world):
+def test_a_returning_patient_books_on_a_new_record_flagged_for_the_desk(client, world):
+    """Typed details never open an existing record (SECURITY.md A8)."""
     post(client, "/bookings", booking_body(world, at(2027, 1, 11, 10)))
     again = booking_body(
         world,
@@ -215,16 +226,16 @@ def test_a_returning_patient_keeps_one_record(client, world):
         patient={"first_name": "Rosita", "email": "ROSA.tafoya@example.com"},
     )
     assert post(client, "/bookings", again).status_code == 201
-    assert Patient.objects.count() == 1
-    assert Appointment.objects.count() == 2
+    first, second = Patient.objects.order_by("pk")
+    assert Appointment.objects.filter(patient=first).count() == 1
+    assert DuplicateCandidate.objects.get(patient=second).other == first
 
 
 def test_a_taken_slot_is_slot_unavailable_with_alternatives(client, world):
     start = at(2027, 1, 11, 10)
     # Both practitioners busy at 10:00 (the single pen limits it anyway).
     assert post(client, "/bookings", booking_body(world, start)).status_code == 201
-    other = booking_body(world, start, patient={"email": "someone@example.com"})
-    response = post(client, "/bookings", other)
+    response = post(client, "/bookings", booking_body(world, start, patient=SOMEONE_ELSE))
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "slot_unavailable"
@@ -311,9 +322,11 @@ def test_booking_rules_answer_with_their_own_code(client, world):
     response = post(client, "/bookings", booking_body(world, at(2027, 1, 25, 10)))
     assert response.status_code == 422
     assert response.json()["code"] == "series_interval"
-    assert "February 8, 2027" in response.json()["message"]
+    # The clash is on the other (flagged) record: the booker hears nothing of its dates.
+    assert "January" not in response.json()["message"]
+    assert "call the clinic" in response.json()["message"]
 
-    prp = booking_body(world, at(2027, 1, 12, 11), service="prp-face", patient={"email": "p@x.io"})
+    prp = booking_body(world, at(2027, 1, 12, 11), service="prp-face", patient=SOMEONE_ELSE)
     response = post(client, "/bookings", prp)
     assert response.status_code == 422
     assert response.json()["code"] == "consultation_required"
@@ -336,7 +349,7 @@ def test_the_same_idempotency_key_and_body_return_the_first_booking(client, worl
 def test_the_same_idempotency_key_with_another_body_is_a_conflict(client, world):
     key = {"Idempotency-Key": "k-1"}
     post(client, "/bookings", booking_body(world, at(2027, 1, 11, 10)), headers=key)
-    other = booking_body(world, at(2027, 1, 11, 13), patient={"email": "other@example.com"})
+    other = booking_body(world, at(2027, 1, 11, 13), patient=SOMEONE_ELSE)
     response = post(client, "/bookings", other, headers=key)
     assert response.status_code == 409
     assert response.json()["code"] == "idempotency_conflict"

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from needlepoint.patients.models import Patient, ReminderChannel
+from needlepoint.patients.models import DuplicateCandidate, Patient, ReminderChannel
 from needlepoint.scheduling.links import manage_token
 from needlepoint.scheduling.models import Appointment, AppointmentStatus, WaitlistEntry
 from needlepoint.scheduling.waitlist import waitlist_offer
@@ -42,6 +42,15 @@ DETAILS = {
     "email": "Rosa.Tafoya@example.com",
     "phone": "(505) 555-0142",
     "date_of_birth": "1987-06-02",
+}
+
+# Another person altogether: no name, date of birth, phone or email in common with Rosa.
+SOMEONE_ELSE = {
+    "first_name": "Lena",
+    "last_name": "Ortiz",
+    "email": "someone.else@example.com",
+    "phone": "(505) 555-0199",
+    "date_of_birth": "1990-03-04",
 }
 
 
@@ -88,18 +97,20 @@ def test_a_patient_books_and_lands_on_the_confirmation(client, world):
     assert "You're booked" in page and "Monday, January 11, 2027" in page and "10:00 AM" in page
 
 
-def test_a_returning_patient_keeps_one_record(client, world):
+def test_a_returning_patient_books_on_a_new_record_flagged_for_the_desk(client, world):
+    """Typed details never open an existing record (SECURITY.md A8): the second booking
+    has its own record, flagged as a possible duplicate of the first."""
     client.post(details_url(world, at(2027, 1, 11, 10)), DETAILS)
     client.post(details_url(world, at(2027, 2, 15, 10)), {**DETAILS, "first_name": "Rosie"})
-    assert Patient.objects.count() == 1
-    assert Appointment.objects.count() == 2
+    first, second = Patient.objects.order_by("pk")
+    assert Appointment.objects.filter(patient=second).count() == 1
+    assert DuplicateCandidate.objects.get(patient=second).other == first
 
 
 def test_a_taken_time_answers_409_with_other_times(client, world):
     start = at(2027, 1, 11, 10)
     client.post(details_url(world, start), DETAILS)
-    other = {**DETAILS, "email": "someone.else@example.com"}
-    response = client.post(details_url(world, start), other)
+    response = client.post(details_url(world, start), SOMEONE_ELSE)
     assert response.status_code == 409
     body = response.content.decode()
     assert "someone has just booked that time" in body
@@ -180,7 +191,8 @@ def test_a_full_day_offers_the_waitlist_and_a_cancellation_emails_the_first_wait
     for n, start in enumerate(o.start for o in _free_starts(world, day)):
         if any(abs((start - b).total_seconds()) < 45 * 60 for b in booked):
             continue
-        client.post(details_url(world, start), {**DETAILS, "email": f"p{n}@example.com"})
+        someone = {"email": f"p{n}@example.com", "last_name": f"Tafoya{'x' * n}"}
+        client.post(details_url(world, start), {**DETAILS, **someone, "phone": f"505555{n:04d}"})
         booked.append(start)
     body = client.get(slots_url(world, day=day.isoformat())).content.decode()
     assert "Join the waitlist" in body

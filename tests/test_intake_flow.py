@@ -428,7 +428,9 @@ def test_the_wizard_says_kindly_why_it_cannot_book(client, world, cast):
         },
     )
     assert response.status_code == 422
-    assert b"we need to talk with you before booking this treatment" in response.content
+    # The booker typed the patient's details: a new record, so the answers on file are
+    # another record's and the refusal says nothing of them (SECURITY.md A8).
+    assert b"We could not book this online" in response.content
     assert b"pregnan" not in response.content.lower()
 
 

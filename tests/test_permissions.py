@@ -36,6 +36,8 @@ LEADERSHIP = expect(302, 403, 403, 403, 200, 200)
 CONFIGURATION = expect(302, 302, 302, 302, 200, 200)
 
 OWNER_ONLY = expect(302, 403, 403, 403, 403, 200)
+# The desk's decisions about possible duplicates: front desk, director and owner.
+DESK = expect(302, 403, 200, 403, 200, 200)
 PUBLIC_REDIRECT = expect(302, 302, 302, 302, 302, 302)
 POST_ONLY = expect(405, 405, 405, 405, 405, 405)
 
@@ -87,6 +89,31 @@ def _booking(cast, name: str) -> dict[str, str]:
         return slugs
     appointment = _appointment(cast, cast.clinic, cast.patient)
     return {"token": manage_token(appointment)}
+
+
+def _duplicate(cast, *, outsider: bool = False):
+    """A look-alike of the clinic's patient (same name and birth date), flagged for the desk."""
+    from needlepoint.patients.models import DuplicateCandidate
+    from needlepoint.patients.services import patient_register
+
+    duplicates = cast.__dict__.setdefault("_duplicates", {})
+    if outsider not in duplicates:
+        patient = cast.outsider_patient if outsider else cast.patient
+        twin = patient_register(
+            organization=patient.organization,
+            first_name=patient.first_name,
+            last_name=patient.last_name,
+            date_of_birth=patient.date_of_birth,
+            email=patient.email,
+        )
+        duplicates[outsider] = DuplicateCandidate.objects.get(patient=twin)
+    return duplicates[outsider]
+
+
+def _claim_token(cast) -> dict[str, str]:
+    from needlepoint.patients.links import claim_token
+
+    return {"token": claim_token(_duplicate(cast))}
 
 
 def _calendar_feed_token(cast) -> dict[str, str]:
@@ -305,6 +332,17 @@ MATRIX = {
     "core:audit-log": (None, LEADERSHIP),
     "patients:patient-list": (None, ALL_STAFF),
     "patients:patient-detail": (lambda c: {"public_id": c.patient.public_id}, ALL_STAFF),
+    "patients:duplicate-list": (None, DESK),
+    # POST only: the gate answers first (login, 403), then the method check (405).
+    "patients:duplicate-merge": (
+        lambda c: {"public_id": _duplicate(c).public_id},
+        expect(302, 403, 405, 403, 405, 405),
+    ),
+    "patients:duplicate-dismiss": (
+        lambda c: {"public_id": _duplicate(c).public_id},
+        expect(302, 403, 405, 403, 405, 405),
+    ),
+    "site:booking-claim": (_claim_token, PUBLIC),
     "scheduling:calendar-today": (None, expect(302, 403, 302, 302, 302, 302)),
     "scheduling:calendar-day": (lambda c: _staff_booking(c, "day"), ALL_STAFF),
     "scheduling:calendar-week": (lambda c: _staff_booking(c, "day"), ALL_STAFF),
@@ -385,6 +423,18 @@ def test_a_foreign_staff_member_is_not_found_for_the_owner(client, cast):
     sign_in(client, cast.owner)
     assert client.get(url).status_code == 404
     assert client.post(url, {"reason": "Lost phone"}).status_code == 404
+
+
+@pytest.mark.parametrize("url_name", ["patients:duplicate-merge", "patients:duplicate-dismiss"])
+@pytest.mark.parametrize("persona", ["frontdesk", "director", "owner"])
+def test_a_foreign_duplicate_is_not_found_for_the_desk(client, cast, persona, url_name):
+    candidate = _duplicate(cast, outsider=True)
+    url = reverse(url_name, kwargs={"public_id": candidate.public_id})
+    sign_in(client, cast.user(persona))
+    survivor = {"survivor": str(candidate.other.public_id)}
+    assert client.post(url, survivor).status_code == 404
+    candidate.refresh_from_db()
+    assert candidate.status == "open"
 
 
 @pytest.mark.parametrize("url_name", ["intake:review-detail"])

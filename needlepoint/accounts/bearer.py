@@ -11,18 +11,15 @@ address per minute so that guessing cannot flood the audit chain.
 
 from __future__ import annotations
 
-import hashlib
-import time
-
-from django.core.cache import cache
 from django.http import HttpRequest
 
 from needlepoint.accounts.models import ApiToken
 from needlepoint.accounts.roles import role_may
 from needlepoint.accounts.selectors import api_token_find
 from needlepoint.accounts.services import api_token_mark_used
-from needlepoint.core.audit import audit_record, client_address
+from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
+from needlepoint.core.ratelimit import client_key, count_within, seconds_left
 
 # Refused tokens per address per minute that are audited; beyond that the caller answers
 # "too many requests" until the minute is over.
@@ -63,7 +60,7 @@ def api_token_refused(request: HttpRequest, secret: str, *, via: str) -> bool:
     """Audit a token that opened nothing (unknown, revoked, or its user inactive). False
     when this address has had too many refusals this minute: nothing is written then."""
     limit, seconds = REFUSED_TOKEN_LIMIT
-    if not count_within(f"np-api-refused:{address_ident(request)}", limit, seconds):
+    if not count_within(f"np-api-refused:{client_key(request)}", limit, seconds):
         return False
     known = api_token_find(secret=secret)
     audit_record(
@@ -79,23 +76,4 @@ def api_token_refused(request: HttpRequest, secret: str, *, via: str) -> bool:
 def refused_wait() -> int:
     """Seconds until refused tokens are audited (and answered) again."""
     _limit, seconds = REFUSED_TOKEN_LIMIT
-    return int(seconds - time.time() % seconds) + 1
-
-
-def address_ident(request: HttpRequest) -> str:
-    """The client address, hashed, to key counters without storing it."""
-    address = client_address(request) or "unknown"
-    return hashlib.sha256(address.encode()).hexdigest()[:32]
-
-
-def count_within(prefix: str, limit: int, seconds: int) -> bool:
-    """Count one more event in the current fixed window; whether it is within `limit`."""
-    key = f"{prefix}:{int(time.time() // seconds)}"
-    if cache.add(key, 1, timeout=seconds + 5):
-        return limit >= 1
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds + 5)
-        count = 1
-    return count <= limit
+    return seconds_left(seconds)

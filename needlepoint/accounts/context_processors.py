@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -16,12 +17,23 @@ class NavItem:
     url: str
     active: bool
     icon: str
+    count: int | None = None
+
+
+# A seam for apps above accounts: a nav entry may show a count (waiting items) that an app
+# registers in its AppConfig.ready, given the request's organization.
+NAV_COUNTS: dict[str, Callable[[object], int]] = {}
+
+
+def nav_count_register(url_name: str, count: Callable[[object], int]) -> None:
+    NAV_COUNTS[url_name] = count
 
 
 _NAV = [
     ("Dashboard", "core:dashboard", "dashboard.view", "home"),
     ("Calendar", "scheduling:calendar-today", "calendar.view", "calendar"),
     ("Patients", "patients:patient-list", "patients.list", "users"),
+    ("Duplicates", "patients:duplicate-list", "patients.merge", "users"),
     ("Screening review", "intake:review-list", "screening.review", "check"),
     ("Co-sign", "clinical:cosign-list", "clinical.cosign", "check"),
     ("Recall", "clinical:recall", "clinical.recall", "search"),
@@ -46,5 +58,10 @@ def staff_navigation(request: HttpRequest) -> dict[str, object]:
                 if url_name == "core:dashboard"
                 else (request.path.startswith(url))
             )
-            items.append(NavItem(label, url, active, icon))
+            counter = NAV_COUNTS.get(url_name)
+            count = counter(staff.organization) if counter is not None else None
+            items.append(NavItem(label, url, active, icon, count))
+    # Of nested entries (Patients, Duplicates) only the closest match is the current page.
+    longest = max((len(item.url) for item in items if item.active), default=0)
+    items = [replace(item, active=item.active and len(item.url) == longest) for item in items]
     return {"nav_items": items, "staff": staff}

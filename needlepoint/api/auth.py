@@ -18,16 +18,11 @@ from ninja.errors import AuthorizationError, Throttled
 from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
 
-from needlepoint.accounts.bearer import (
-    address_ident,
-    api_token_refused,
-    count_within,
-    refused_wait,
-    staff_token_admit,
-)
+from needlepoint.accounts.bearer import api_token_refused, refused_wait, staff_token_admit
 from needlepoint.accounts.models import ApiToken
 from needlepoint.accounts.selectors import api_token_authenticate
 from needlepoint.core.models import Organization
+from needlepoint.core.ratelimit import client_key, count_within
 
 
 class BearerToken(HttpBearer):
@@ -82,7 +77,7 @@ class PublicRateLimit(BaseThrottle):
 
     def allow_request(self, request: HttpRequest) -> bool:
         limit, seconds = self.rate()
-        return count_within(f"np-api-rate:{self.family}:{address_ident(request)}", limit, seconds)
+        return count_within(f"np-api-rate:{self.family}:{client_key(request)}", limit, seconds)
 
     def wait(self) -> float:
         _limit, seconds = self.rate()

@@ -11,6 +11,7 @@ cancelled visit's questionnaire is closed), not by the link's age.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -24,6 +25,20 @@ def link_public_id(token: str, *, salt: str) -> uuid.UUID | None:
     """The public id a token was made for, or None for a forged or mangled token."""
     try:
         return uuid.UUID(signing.Signer(salt=salt).unsign(token))
+    except (signing.BadSignature, ValueError):
+        return None
+
+
+def expiring_token(public_id: uuid.UUID, *, salt: str) -> str:
+    """Like `link_token`, with the time it was made: for links that must run out (a
+    one-time "this was me" link). Single use is the object's state, as for other links."""
+    return signing.TimestampSigner(salt=salt).sign(str(public_id))
+
+
+def expiring_public_id(token: str, *, salt: str, max_age: timedelta) -> uuid.UUID | None:
+    """The public id of a token made within `max_age`, or None (forged, mangled, too old)."""
+    try:
+        return uuid.UUID(signing.TimestampSigner(salt=salt).unsign(token, max_age=max_age))
     except (signing.BadSignature, ValueError):
         return None
 

@@ -43,6 +43,7 @@ from needlepoint.intake.rules import (
 )
 from needlepoint.intake.selectors import screening_current, screening_rules
 from needlepoint.patients.models import Patient
+from needlepoint.patients.services import UNPROVEN_REFUSAL
 from needlepoint.scheduling.models import Appointment, AppointmentStatus
 
 ROW_FIELDS = ("code", "title", "applies", "source_ids")
@@ -468,12 +469,23 @@ def response_on_file(*, patient: Patient, now: datetime) -> QuestionnaireRespons
     return latest
 
 
-def screening_refusal(*, patient: Patient, service: Service, on: date, now: datetime) -> str | None:
+def screening_refusal(
+    *,
+    patient: Patient,
+    service: Service,
+    on: date,
+    now: datetime,
+    group: set[int] | None = None,
+) -> str | None:
     """Why the answers on file rule out booking `service` on `on`, in words fit for
-    anyone who typed the patient's details (no medical detail), or None."""
+    anyone who typed the patient's details (no medical detail), or None.
+
+    `group` is every record that counts as the same person (open or merged duplicates):
+    the latest answers of any of them count. When those answers are another record's,
+    the words say nothing of them, not even a date (SECURITY.md A8)."""
     if service.kind != ServiceKind.TREATMENT:
         return None
-    response = response_on_file(patient=patient, now=now)
+    response = _answers_on_file(patient_ids=group or {patient.pk}, now=now)
     if response is None:
         return None
     verdict = screening_evaluate(
@@ -483,24 +495,37 @@ def screening_refusal(*, patient: Patient, service: Service, on: date, now: date
         answers=_screening_answers(response),
         before_charting=True,
     )
+    if verdict.outcome not in (Outcome.BLOCK, Outcome.BLOCK_UNTIL):
+        return None
+    if response.patient_id != patient.pk:
+        return UNPROVEN_REFUSAL
     if verdict.outcome is Outcome.BLOCK:
         return (
             "From the health answers we have on file, we need to talk with you before "
             "booking this treatment. Please call us and we will find what suits you."
         )
-    if verdict.outcome is Outcome.BLOCK_UNTIL:
-        earliest = _earliest_date(verdict)
-        if earliest is not None:
-            return (
-                "From the health answers we have on file, this treatment has to wait a "
-                f"little: the earliest date we can offer is {earliest:%B} {earliest.day}, "
-                f"{earliest.year}. Please choose a day from then, or call us."
-            )
+    earliest = _earliest_date(verdict)
+    if earliest is not None:
         return (
-            "From the health answers we have on file, this treatment has to wait for now. "
-            "Please call us and we will find the right time together."
+            "From the health answers we have on file, this treatment has to wait a "
+            f"little: the earliest date we can offer is {earliest:%B} {earliest.day}, "
+            f"{earliest.year}. Please choose a day from then, or call us."
         )
-    return None
+    return (
+        "From the health answers we have on file, this treatment has to wait for now. "
+        "Please call us and we will find the right time together."
+    )
+
+
+def _answers_on_file(*, patient_ids: set[int], now: datetime) -> QuestionnaireResponse | None:
+    latest = (
+        QuestionnaireResponse.objects.filter(patient_id__in=patient_ids)
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+    if latest is None or latest.submitted_at < now - timedelta(days=ANSWERS_KEPT_DAYS):
+        return None
+    return latest
 
 
 def appointment_screen_on_file(*, appointment: Appointment, now: datetime) -> None:

@@ -65,6 +65,14 @@ class Patient(OrganizationScopedModel):
         help_text="Portal login, when the patient has one.",
     )
     is_archived = models.BooleanField(default=False)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+        help_text="The record this one was merged into (it is archived, never deleted).",
+    )
 
     objects = PatientQuerySet.as_manager()
 
@@ -103,3 +111,53 @@ class Patient(OrganizationScopedModel):
     def age_on(self, day: date) -> int:
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class DuplicateReason(models.TextChoices):
+    EMAIL_DOB = "email_dob", "Same email and date of birth"
+    NAME_DOB = "name_dob", "Same name and date of birth"
+    PHONE = "phone", "Same phone number"
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", "Waiting for the desk"
+    MERGED = "merged", "Merged"
+    DISMISSED = "dismissed", "Not the same person"
+
+
+class DuplicateCandidate(OrganizationScopedModel):
+    """Two records that may be one person: `patient` is the newer record, `other` the one
+    it resembles. While open (and once merged) the booking rules treat both as one person;
+    the desk merges them or says they are two people (SECURITY.md A8)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    other = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=20, choices=DuplicateReason.choices)
+    status = models.CharField(
+        max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.OPEN
+    )
+    decided_by = models.ForeignKey(
+        "accounts.StaffProfile", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why the desk decided as it did (kept out of the audit log).",
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "other"], name="duplicate_pair_unique"),
+            models.CheckConstraint(
+                condition=~Q(patient=models.F("other")), name="duplicate_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self) -> str:
+        return f"Possible duplicate {self.public_id}"
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Duplicate decisions are kept; dismiss instead of deleting.")

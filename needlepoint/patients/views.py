@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from needlepoint.accounts.access import staff_required
 from needlepoint.accounts.roles import role_may
 from needlepoint.clinical.selectors import patient_records
 from needlepoint.core.audit import audit_events_for_patient, audit_record
 from needlepoint.core.models import AuditAction
-from needlepoint.patients.selectors import patient_get, patient_list
+from needlepoint.patients.merge import MergeRefused, patient_merge
+from needlepoint.patients.selectors import (
+    duplicate_get,
+    duplicate_list,
+    patient_get,
+    patient_list,
+    patient_merges,
+)
+from needlepoint.patients.services import duplicate_dismiss
 
 
 @staff_required("patients.list")
@@ -55,5 +65,61 @@ def patient_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "show_history": show_history,
             "show_clinical": show_clinical,
             "records": list(patient_records(patient=patient)) if show_clinical else [],
+            "merged_here": patient_merges(patient=patient),
         },
     )
+
+
+# --- Possible duplicates: the desk's queue (SECURITY.md A8) ---------------------------------
+
+
+@staff_required("patients.merge")
+def duplicate_list_view(request: HttpRequest) -> HttpResponse:
+    """Open candidates with both records side by side, to merge or to keep apart."""
+    candidates = list(duplicate_list(organization=request.organization)[:50])  # type: ignore[attr-defined]
+    audit_record(
+        action=AuditAction.LIST,
+        request=request,
+        detail={"duplicates": len(candidates)},
+    )
+    return render(request, "patients/duplicate_list.html", {"candidates": candidates})
+
+
+@staff_required("patients.merge")
+@require_POST
+def duplicate_merge(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Merge the pair; the form names the record that survives."""
+    candidate = duplicate_get(organization=request.organization, public_id=public_id)  # type: ignore[attr-defined]
+    pair = {
+        str(candidate.patient.public_id): candidate.patient,
+        str(candidate.other.public_id): candidate.other,
+    }
+    survivor = pair.get(request.POST.get("survivor", ""))
+    if survivor is None:
+        raise Http404("Choose one of the two records.")
+    merged = candidate.other if survivor == candidate.patient else candidate.patient
+    try:
+        patient_merge(
+            survivor=survivor,
+            merged=merged,
+            staff=request.staff,  # type: ignore[attr-defined]
+            reason=request.POST.get("reason", "")[:300] or "Same person (desk).",
+            request=request,
+        )
+    except MergeRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request, f"Merged: {merged.record_number} now lives on in {survivor.record_number}."
+        )
+    return redirect("patients:duplicate-list")
+
+
+@staff_required("patients.merge")
+@require_POST
+def duplicate_dismiss_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Not the same person: the booking rules keep the two records apart from now on."""
+    candidate = duplicate_get(organization=request.organization, public_id=public_id)  # type: ignore[attr-defined]
+    duplicate_dismiss(candidate=candidate, staff=request.staff, request=request)  # type: ignore[attr-defined]
+    messages.success(request, "Kept apart: the two records are two people.")
+    return redirect("patients:duplicate-list")

@@ -25,6 +25,8 @@ from needlepoint.catalog.models import Service, ServiceKind
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.patients.models import Patient
+from needlepoint.patients.selectors import patient_group_ids
+from needlepoint.patients.services import UNPROVEN_REFUSAL
 from needlepoint.resources.models import Location
 from needlepoint.scheduling.availability import Hold as PlannedHold
 from needlepoint.scheduling.availability import from_minute
@@ -186,6 +188,12 @@ def _day(moment: datetime) -> str:
     return f"{moment:%B} {moment.day}, {moment.year}"
 
 
+def _patient_locks(patient: Patient) -> list[str]:
+    """One lock per record of the person, so that two bookings on two records of one
+    person cannot both pass the interval rule at once."""
+    return [f"patient:{pk}" for pk in sorted(patient_group_ids(patient=patient))]
+
+
 def booking_rules_check(
     *,
     patient: Patient,
@@ -197,7 +205,13 @@ def booking_rules_check(
 ) -> None:
     """Clinic rules that depend on the patient's other appointments (DOMAIN.md §2) and on
     their recent health answers (the visit's local `day`). `moving` is the appointment
-    being rescheduled, which must not clash with itself."""
+    being rescheduled, which must not clash with itself.
+
+    Records that may be the same person (an open or merged duplicate) count as one: a
+    second record escapes no interval. A refusal caused by another record's visit or
+    answers says nothing about them, since the booker has not proven who they are
+    (SECURITY.md A8); the code stays the same."""
+    group = patient_group_ids(patient=patient)
     others = Appointment.objects.all()
     if moving is not None:
         others = others.exclude(pk=moving.pk)
@@ -211,7 +225,7 @@ def booking_rules_check(
         clash = (
             others.filter(
                 same_skin,
-                patient=patient,
+                patient_id__in=group,
                 status__in=HOLDING_STATUSES,
                 service__kind=ServiceKind.TREATMENT,
                 starts_at__gt=start - gap,
@@ -220,6 +234,8 @@ def booking_rules_check(
             .order_by("starts_at")
             .first()
         )
+        if clash is not None and clash.patient_id != patient.pk:
+            raise BookingRuleError("series_interval", UNPROVEN_REFUSAL)
         if clash is not None:
             earliest = clash.starts_at + gap
             raise BookingRuleError(
@@ -230,12 +246,12 @@ def booking_rules_check(
             )
     from needlepoint.intake.services import screening_refusal
 
-    refusal = screening_refusal(patient=patient, service=service, on=day, now=now)
+    refusal = screening_refusal(patient=patient, service=service, on=day, now=now, group=group)
     if refusal:
         raise BookingRuleError("screening_blocked", refusal)
     if service.requires_prior_consultation:
         consulted = Appointment.objects.filter(
-            patient=patient,
+            patient_id__in=group,
             service__kind=ServiceKind.CONSULTATION,
             status__in=HOLDING_STATUSES,
             starts_at__lt=start,
@@ -276,7 +292,7 @@ def appointment_book(
             with transaction.atomic():
                 # The patient's own lock keeps two bookings of one patient from both passing
                 # the interval rule at once.
-                _lock_resources([f"patient:{patient.pk}"])
+                _lock_resources(_patient_locks(patient))
                 booking_rules_check(patient=patient, service=service, start=start, day=day, now=now)
                 offer = _offer_at(
                     location, service, start, day, now, practitioner, ignore_lead_time
@@ -415,7 +431,7 @@ def appointment_reschedule(
                 locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
                 if not locked.is_holding:
                     raise BookingRuleError("not_active", "Only a booked appointment can be moved.")
-                _lock_resources([f"patient:{locked.patient_id}"])
+                _lock_resources(_patient_locks(locked.patient))
                 booking_rules_check(
                     patient=locked.patient,
                     service=locked.service,

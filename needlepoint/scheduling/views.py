@@ -20,7 +20,7 @@ from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.core.refusals import Refusal
 from needlepoint.core.tenancy import get_scoped_or_404
-from needlepoint.patients.selectors import patient_get, patient_list
+from needlepoint.patients.selectors import patient_get, patient_list, patients_flagged
 from needlepoint.patients.services import patient_register
 from needlepoint.resources.models import Location
 from needlepoint.scheduling.calendar import calendar_day, calendar_week, explain_conflicts
@@ -127,8 +127,11 @@ def _flag_appointments(appointments: list[Appointment]) -> None:
     from needlepoint.intake.selectors import screening_flags
 
     flags = screening_flags(appointments)
+    # Visits of a record that may be someone else's too: the desk should check (A8).
+    doubtful = patients_flagged(patient_ids={a.patient_id for a in appointments})
     for appointment in appointments:
         appointment.screening_flag = flags.get(appointment.pk)  # type: ignore[attr-defined]
+        appointment.duplicate_flag = appointment.patient_id in doubtful  # type: ignore[attr-defined]
 
 
 def _appointment(request: HttpRequest, public_id: str) -> Appointment:

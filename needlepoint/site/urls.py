@@ -9,6 +9,7 @@ urlpatterns = [
     path("book/", views.booking_services, name="booking-services"),
     path("book/manage/<str:token>/", views.booking_manage, name="booking-manage"),
     path("book/manage/<str:token>/move/", views.booking_reschedule, name="booking-reschedule"),
+    path("book/this-was-me/<str:token>/", views.booking_claim, name="booking-claim"),
     path("book/confirmed/<str:token>/", views.booking_confirmed, name="booking-confirmed"),
     path("book/<slug:service_slug>/", views.booking_locations, name="booking-locations"),
     path(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,12 +20,14 @@ from django.views.decorators.http import require_http_methods
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.catalog.models import Service
+from needlepoint.core.ratelimit import client_key, count_within, seconds_left
 from needlepoint.intake.links import questionnaire_link
-from needlepoint.patients.models import ReminderChannel
-from needlepoint.patients.services import patient_find_or_register
+from needlepoint.patients.links import candidate_from_claim_token
+from needlepoint.patients.merge import MergeRefused, duplicate_claim
 from needlepoint.resources.models import Location
 from needlepoint.scheduling.links import appointment_from_token, manage_token
 from needlepoint.scheduling.models import AppointmentStatus
+from needlepoint.scheduling.online import Booker, appointment_book_online
 from needlepoint.scheduling.selectors import (
     SlotOffer,
     availability_get,
@@ -33,7 +36,6 @@ from needlepoint.scheduling.selectors import (
 from needlepoint.scheduling.services import (
     BookingRuleError,
     SlotUnavailable,
-    appointment_book,
     appointment_cancel,
     appointment_reschedule,
 )
@@ -174,6 +176,8 @@ def booking_details(request: HttpRequest, service_slug: str, location_slug: str)
         return redirect(
             "site:booking-slots", service_slug=service.slug, location_slug=location.slug
         )
+    if request.method == "POST" and not _within_booking_rate(request):
+        return _too_many(request)
     chosen_id = request.GET.get("practitioner", "") or request.POST.get("practitioner", "")
     practitioner = _practitioner(location, service, chosen_id)
     form = PatientDetailsForm(request.POST or None)
@@ -181,24 +185,12 @@ def booking_details(request: HttpRequest, service_slug: str, location_slug: str)
     alternatives: list[SlotOffer] = []
     status = 422 if request.method == "POST" and not form.is_valid() else 200
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        patient = patient_find_or_register(
-            organization=location.organization,
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-            date_of_birth=data["date_of_birth"],
-            phone=data["phone"],
-        )
-        if data["reminders_by_text"] and patient.reminder_channel == ReminderChannel.EMAIL:
-            patient.reminder_channel = ReminderChannel.BOTH
-            patient.save(update_fields=["reminder_channel", "updated_at"])
         try:
-            appointment = appointment_book(
+            appointment = appointment_book_online(
                 location=location,
                 service=service,
                 start=start,
-                patient=patient,
+                booker=_booker(form.cleaned_data),
                 practitioner=practitioner,
                 source="online",
                 request=request,
@@ -226,6 +218,33 @@ def booking_details(request: HttpRequest, service_slug: str, location_slug: str)
             "step": 4,
         },
         status=status,
+    )
+
+
+# Booking form posts per client address per window (the public API has its own limit).
+DEFAULT_BOOKING_RATE = (20, 600)
+
+
+def _within_booking_rate(request: HttpRequest) -> bool:
+    count, seconds = getattr(settings, "NEEDLEPOINT_BOOKING_RATE", DEFAULT_BOOKING_RATE)
+    return count_within(f"np-site-booking:{client_key(request)}", int(count), int(seconds))
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    _count, seconds = getattr(settings, "NEEDLEPOINT_BOOKING_RATE", DEFAULT_BOOKING_RATE)
+    response = render(request, "errors/429.html", status=429)
+    response["Retry-After"] = str(seconds_left(int(seconds)))
+    return response
+
+
+def _booker(data: dict) -> Booker:
+    return Booker(
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        email=data["email"],
+        date_of_birth=data["date_of_birth"],
+        phone=data["phone"],
+        reminders_by_text=data["reminders_by_text"],
     )
 
 
@@ -329,6 +348,27 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
             "days": [today + timedelta(days=n) for n in range(DAYS_SHOWN)],
             "day_offers": offers,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def booking_claim(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-time "Was this you?" link from the email on file: the page asks, and only
+    the button (a POST) joins the booking to the record, so a mail scanner that opens the
+    link changes nothing."""
+    candidate = candidate_from_claim_token(token)
+    if candidate is None:
+        return render(request, "site/book_claim.html", {"used": True}, status=404)
+    if request.method == "POST":
+        try:
+            duplicate_claim(candidate=candidate, request=request)
+        except MergeRefused:
+            return render(request, "site/book_claim.html", {"used": True}, status=404)
+        return render(request, "site/book_claim.html", {"done": True})
+    visits = candidate.patient.appointments.select_related("service", "location")
+    shown = [(v, v.starts_at.astimezone(v.location.zone)) for v in visits.order_by("starts_at")]
+    return render(
+        request, "site/book_claim.html", {"clinic": candidate.organization, "visits": shown}
     )
 
 

@@ -12,7 +12,6 @@ import uuid
 from datetime import UTC, date, timedelta
 from typing import Annotated
 
-from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Header, Query, Router
@@ -38,12 +37,12 @@ from needlepoint.catalog.models import Service
 from needlepoint.catalog.selectors import service_get, service_list
 from needlepoint.core.models import Organization
 from needlepoint.core.selectors import public_organization
-from needlepoint.patients.services import patient_find_or_register
 from needlepoint.resources.models import Location
 from needlepoint.resources.selectors import location_get, location_list
 from needlepoint.scheduling.models import AppointmentSource
+from needlepoint.scheduling.online import Booker, appointment_book_online
 from needlepoint.scheduling.selectors import availability_get, practitioner_get_eligible
-from needlepoint.scheduling.services import SlotUnavailable, appointment_book, next_offers
+from needlepoint.scheduling.services import SlotUnavailable, next_offers
 
 router = Router()
 
@@ -216,14 +215,16 @@ def request_fingerprint(body: BookingIn) -> str:
     summary="Book an appointment",
     description=(
         "Books `service` at `location` at `start` (a start from /availability), with the "
-        "practitioner asked for or anyone free. A returning patient (same email and date of "
-        "birth) keeps one record. 409 `slot_unavailable` when the time was taken or never "
-        "existed, with `alternatives`; 422 `invalid` with field errors; 422 with a booking "
-        "rule's code (`series_interval`, `consultation_required`) when a clinic rule refuses "
-        "it. With an `Idempotency-Key` header, sending the same body again returns the first "
-        "booking (201, same id) instead of a second one; the same key with another body is "
-        "409 `idempotency_conflict`. An unknown location, service or practitioner is 404 "
-        "`not_found`."
+        "practitioner asked for or anyone free. The booking goes on a record of its own: "
+        "typed details never open an existing record (a look-alike is flagged for the "
+        "clinic, and the email on file is asked whether it was them). 409 "
+        "`slot_unavailable` when the time was taken or never existed, with `alternatives`; "
+        "422 `invalid` with field errors; 422 with a booking rule's code (`series_interval`, "
+        "`consultation_required`, `screening_blocked`) when a clinic rule refuses it, saying "
+        "nothing of other records' visits. With an `Idempotency-Key` header, sending the "
+        "same body again returns the first booking (201, same id) instead of a second one; "
+        "the same key with another body is 409 `idempotency_conflict`. An unknown location, "
+        "service or practitioner is 404 `not_found`."
     ),
     throttle=throttled("bookings"),
 )
@@ -253,27 +254,23 @@ def booking_create_view(
             next_offers(location=where, service=what, after=now, now=now, practitioner=who),
         )
     key = idempotency_key or ""
-    # One transaction: a refused booking leaves no new patient record behind.
-    with transaction.atomic():
-        patient = patient_find_or_register(
-            organization=organization,
+    # A new record of its own, created in the booking's transaction (scheduling/online.py).
+    appointment = appointment_book_online(
+        location=where,
+        service=what,
+        start=body.start,
+        booker=Booker(
             first_name=body.patient.first_name,
             last_name=body.patient.last_name,
             email=body.patient.email,
             date_of_birth=body.patient.date_of_birth,
             phone=body.patient.phone,
-            request=request,
-        )
-        appointment = appointment_book(
-            location=where,
-            service=what,
-            start=body.start,
-            patient=patient,
-            source=AppointmentSource.API,
-            practitioner=who,
-            idempotency_key=key,
-            fingerprint=request_fingerprint(body) if key else "",
-            request=request,
-            now=now,
-        )
+        ),
+        source=AppointmentSource.API,
+        practitioner=who,
+        idempotency_key=key,
+        fingerprint=request_fingerprint(body) if key else "",
+        request=request,
+        now=now,
+    )
     return Status(201, booking_out(appointment))
