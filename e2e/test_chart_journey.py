@@ -8,8 +8,9 @@ finds the patient by the cartridge lot."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -21,11 +22,11 @@ from e2e.conftest import TABLET
 from e2e.test_smoke import sign_in
 from needlepoint.catalog.models import Product, ProductKind, ProductLot
 from needlepoint.clinical.custody import Identity
+from needlepoint.clinical.gate import appointment_check_in
 from needlepoint.clinical.models import CartridgeUse, Incident, RecordStatus, TreatmentRecord
 from needlepoint.clinical.services import (
     cartridge_use,
     prp_sample_draw,
-    treatment_record_start,
 )
 from needlepoint.intake.consents import consent_missing, consent_sign, intake_seed_consents
 from needlepoint.intake.links import questionnaire_url
@@ -33,6 +34,7 @@ from needlepoint.intake.models import ScreeningRule
 from needlepoint.intake.services import intake_seed_questionnaire, intake_seed_rules
 from needlepoint.scheduling.selectors import availability_get
 from needlepoint.scheduling.services import appointment_book
+from tests.clinical_support import chart_ready
 from tests.factories import PatientFactory
 from tests.intake_support import form_data
 from tests.personas import make_cast
@@ -78,7 +80,11 @@ def _ready(appointment) -> None:
         )  # fmt: skip
 
 
-def test_a_prp_session_is_charted_signed_cosigned_and_recalled(open_page, artifacts: Path):
+def test_a_prp_session_is_charted_signed_cosigned_and_recalled(
+    open_page, artifacts: Path, time_machine
+):
+    # A Monday before opening: the visit is today, so it can be checked in and charted.
+    time_machine.move_to(datetime(2027, 1, 11, 8, tzinfo=ZoneInfo("America/Denver")), tick=True)
     cast = make_cast()
     world = make_world(clinic=cast.clinic)
     world.prp.requires_prior_consultation = False
@@ -97,20 +103,21 @@ def test_a_prp_session_is_charted_signed_cosigned_and_recalled(open_page, artifa
         product=numbing, lot_number="BLT-2611", expires_on=timezone.localdate() + timedelta(days=90)
     )
     patient = cast.patient
-    appointment = _book(world, patient, world.prp)
+    appointment = _book(world, patient, world.prp, days_ahead=0)
     _ready(appointment)
+    appointment_check_in(appointment=appointment, answers_unchanged=True)
 
     # Elsewhere in the clinic: another patient's blood is on the bench, and a cartridge
     # was used this morning.
-    other = _book(world, PatientFactory(organization=cast.clinic), world.prp, days_ahead=2)
+    other = _book(world, PatientFactory(organization=cast.clinic), world.prp, days_ahead=0)
+    their_record = chart_ready(other, staff=world.ana)
     their_tube = prp_sample_draw(
         appointment=other,
         identity=Identity(f"{other.patient.first_name} {other.patient.last_name}",
                           other.patient.date_of_birth),
-        staff=world.ben,
+        staff=world.ana,
     ).sample  # fmt: skip
-    their_record, _ = treatment_record_start(appointment=other, staff=world.ben)
-    cartridge_use(record=their_record, lot="LOT-OLD", serial=USED_SERIAL, staff=world.ben)
+    cartridge_use(record=their_record, lot="LOT-OLD", serial=USED_SERIAL, staff=world.ana)
 
     page = open_page(TABLET).page
     sign_in(page, cast.practitioner)
@@ -190,6 +197,7 @@ def test_a_prp_session_is_charted_signed_cosigned_and_recalled(open_page, artifa
 
     step(tube.code, "spin", **{"g-force": "300", "Minutes": "10"})
     expect(page.get_by_text(f"Sample {tube.code}: spin recorded.")).to_be_visible()
+    time_machine.shift(timedelta(minutes=10))  # plasma is extracted once the spin has run
     step(tube.code, "extract", **{"Volume (mL)": "4.5"})
     expect(page.get_by_text(f"Sample {tube.code}: extract recorded.")).to_be_visible()
     # The other patient's tube, scanned by mistake: a hard stop and an incident.

@@ -36,7 +36,7 @@ def _answer_harmlessly(page) -> None:
     page.locator("input[name='accepts_prp_risks'][value='yes']").check()
 
 
-def test_a_newcomer_is_reviewed_signs_and_is_checked_in(open_page, artifacts: Path):
+def test_a_newcomer_is_reviewed_signs_and_is_checked_in(open_page, artifacts: Path, time_machine):
     cast = make_cast()
     world = make_world(clinic=cast.clinic)
     world.prp.requires_prior_consultation = False
@@ -103,7 +103,9 @@ def test_a_newcomer_is_reviewed_signs_and_is_checked_in(open_page, artifacts: Pa
     expect(page.get_by_text("everything needed for this visit is signed")).to_be_visible()
     assert phone.console_errors == []
 
-    # The front desk checks them in after asking whether anything has changed.
+    # On the day of the visit, the front desk checks them in after asking whether anything
+    # has changed (check-in happens only on the visit's day).
+    time_machine.move_to(appointment.starts_at - timedelta(minutes=20), tick=True)
     front = open_page(TABLET).page
     sign_in(front, cast.frontdesk)
     front.goto(reverse("scheduling:appointment-detail", args=[appointment.public_id]))

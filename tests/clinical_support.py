@@ -101,6 +101,7 @@ def visit_ready(appointment: Appointment, *, desk: StaffProfile | None = None) -
 
 def chart_ready(appointment: Appointment, *, staff: StaffProfile) -> TreatmentRecord:
     """A ready visit's chart, started by `staff` with the patient's identity confirmed."""
+    appointment.refresh_from_db()
     if appointment.status == "booked":
         visit_ready(appointment)
         appointment.refresh_from_db()

@@ -14,9 +14,10 @@ from PIL import Image
 from needlepoint.accounts.models import ApiToken
 from needlepoint.accounts.roles import Role
 from needlepoint.accounts.services import api_token_create, api_token_revoke
-from needlepoint.clinical.services import photo_add, treatment_record_start
+from needlepoint.clinical.services import photo_add
 from needlepoint.core.models import AuditAction, AuditEvent
 from tests.api_support import bearer, make_api_world, post
+from tests.clinical_support import chart_ready
 from tests.personas import make_staff
 from tests.scheduling_world import at
 
@@ -44,9 +45,7 @@ def a_jpeg() -> bytes:
 
 @pytest.fixture
 def photo_url(aw):
-    record, _ = treatment_record_start(
-        appointment=aw.appointment, staff=aw.cast.director.staff_profile
-    )
+    record = chart_ready(aw.appointment, staff=aw.cast.director.staff_profile)
     photo = photo_add(
         record=record,
         view="frontal",
@@ -61,6 +60,7 @@ def photo_url(aw):
 def label_url(aw):
     """The `label_url` of a sample drawn through the API, as an integrator receives it."""
     patient = aw.cast.patient
+    chart_ready(aw.appointment, staff=aw.cast.practitioner.staff_profile)
     body = {
         "appointment": str(aw.appointment.public_id),
         "patient": {

@@ -12,7 +12,7 @@ from django.utils import timezone
 from needlepoint.catalog.models import TreatmentArea
 from needlepoint.clinical.custody import Identity
 from needlepoint.clinical.models import DepthOrder, Outcome
-from needlepoint.clinical.services import photo_add, prp_sample_draw, treatment_record_start
+from needlepoint.clinical.services import photo_add, prp_sample_draw
 from needlepoint.core.models import AuditAction, AuditEvent
 from needlepoint.intake.consents import (
     consent_documents_current,
@@ -31,6 +31,7 @@ from needlepoint.patients.merge import MergeRefused, patient_merge, patient_refe
 from needlepoint.patients.models import DuplicateCandidate, DuplicateStatus, Patient
 from needlepoint.patients.services import patient_register
 from needlepoint.scheduling.services import appointment_book
+from tests.clinical_support import chart_ready
 from tests.personas import sign_in
 from tests.scheduling_world import at, make_world
 
@@ -64,8 +65,8 @@ def register(clinic, **changes) -> Patient:
     return patient_register(organization=clinic, **details)
 
 
-def full_history(world, cast, patient: Patient) -> None:
-    """A record with a row in every table that points at patients."""
+def full_history(world, cast, patient: Patient, time_machine) -> None:
+    """A record with a row in every table that points at patients (charted on the day)."""
     director = cast.director.staff_profile
     appointment_book(
         location=world.location, service=world.consultation, start=at(2027, 1, 11, 10),
@@ -89,7 +90,8 @@ def full_history(world, cast, patient: Patient) -> None:
 
     consent_sign(patient=patient, document=document, typed_name=patient.full_name,
                  signature_png=drawn_png(), notify=False)  # fmt: skip
-    record, _ = treatment_record_start(appointment=visit, staff=director)
+    time_machine.move_to(at(2027, 1, 12, 9, 30), tick=False)
+    record = chart_ready(visit, staff=director)
     prp_sample_draw(appointment=visit, identity=Identity(patient.full_name, patient.date_of_birth),
                     staff=director)  # fmt: skip
     from tests.test_photos import jpeg
@@ -120,10 +122,10 @@ def rows_by_table(*patients: Patient) -> dict[str, dict[int, int]]:
     return counts
 
 
-def test_a_merge_moves_every_row_and_loses_none(world, cast):
+def test_a_merge_moves_every_row_and_loses_none(world, cast, time_machine):
     rosa = register(world.clinic)
     again = register(world.clinic, first_name="Rosie", email="rosie@example.com")
-    full_history(world, cast, again)
+    full_history(world, cast, again, time_machine)
     before = rows_by_table(rosa, again)
     assert all(sum(per.values()) for per in before.values()), "a table has no row to move"
     totals = {table: sum(per.values()) for table, per in before.items()}
@@ -141,7 +143,8 @@ def test_a_merge_moves_every_row_and_loses_none(world, cast):
     again.refresh_from_db()
     assert again.is_archived and again.merged_into == rosa
     assert Patient.objects.filter(pk=again.pk).exists()  # never deleted
-    assert ConsentSignature.objects.filter(patient=again).count() == 1
+    signed = before["intake.consentsignature.patient"][again.pk]
+    assert ConsentSignature.objects.filter(patient=again).count() == signed  # kept where signed
 
 
 def test_a_merge_is_audited_naming_both_records(world, cast):

@@ -491,9 +491,15 @@ def consent_missing(*, patient: Patient, service: Service, on: date) -> list[Con
             f"The clinic has no published consent form for: {labels}. "
             "The medical director needs to publish one."
         )
+    # A record merged into this one keeps its signatures (they never change, C4); they
+    # still count for the person.
+    signers = [
+        patient.pk,
+        *Patient.objects.filter(merged_into=patient).values_list("pk", flat=True),
+    ]
     signed = set(
         ConsentSignature.objects.filter(
-            patient=patient,
+            patient_id__in=signers,
             document__in=[current[kind] for kind in kinds],
             expires_on__gt=on,
             withdrawal__isnull=True,
