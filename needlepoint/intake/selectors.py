@@ -3,8 +3,6 @@ the review queue, and what stands between a patient and check-in."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from needlepoint.core.models import Organization
@@ -97,40 +95,6 @@ def screening_get(*, organization: Organization, public_id: str) -> Screening:
         organization=organization,
         public_id=public_id,
     )
-
-
-def check_in_blockers(*, appointment: Appointment, on: date | None = None) -> list[str]:
-    """Why this appointment may not be checked in yet, in words for the front desk (no
-    medical detail): screening missing, waiting for review, declined or not possible, or
-    consent missing. Empty when it may."""
-    from needlepoint.intake.consents import ConsentNotConfigured, consent_missing
-    from needlepoint.intake.services import screens_needed
-
-    if not screens_needed(appointment):
-        return []
-    reasons = []
-    screening = screening_current(appointment=appointment)
-    if screening is None:
-        reasons.append("The health questionnaire has not been completed for this visit.")
-    elif screening.status == ScreeningStatus.NEEDS_REVIEW:
-        reasons.append("The health screening is waiting for the medical director's review.")
-    elif screening.status == ScreeningStatus.DECLINED:
-        reasons.append("The medical director declined this treatment after review.")
-    elif screening.status == ScreeningStatus.BLOCKED:
-        until = screening.blocked_until
-        reasons.append(
-            "The health screening rules this treatment out"
-            + (f" until {until:%B} {until.day}, {until.year}." if until else ".")
-        )
-    day = on or appointment.starts_at.astimezone(appointment.location.zone).date()
-    try:
-        missing = consent_missing(patient=appointment.patient, service=appointment.service, on=day)
-    except ConsentNotConfigured as unset:
-        return [*reasons, unset.args[0]]
-    if missing:
-        titles = ", ".join(document.title for document in missing)
-        reasons.append(f"Consent still to sign: {titles}.")
-    return reasons
 
 
 def screening_flags(appointments: list[Appointment]) -> dict[int, tuple[str, str]]:
