@@ -5,8 +5,9 @@ taken, saved and lands on the visit's chart."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -15,9 +16,10 @@ from playwright.sync_api import expect
 
 from e2e.test_smoke import sign_in
 from needlepoint.clinical.models import Photo
-from needlepoint.clinical.services import photo_add, treatment_record_start
+from needlepoint.clinical.services import photo_add
 from needlepoint.scheduling.selectors import availability_get
 from needlepoint.scheduling.services import appointment_book
+from tests.clinical_support import chart_ready
 from tests.personas import make_cast
 from tests.scheduling_world import make_world
 from tests.test_photos import jpeg
@@ -32,10 +34,14 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def test_a_practitioner_takes_an_after_photo_over_the_baseline(open_page, artifacts: Path):
+def test_a_practitioner_takes_an_after_photo_over_the_baseline(
+    open_page, artifacts: Path, time_machine
+):
+    # A Monday before opening: today's visit is checked in and charted.
+    time_machine.move_to(datetime(2027, 1, 11, 8, tzinfo=ZoneInfo("America/Denver")), tick=True)
     cast = make_cast()
     world = make_world(clinic=cast.clinic)
-    day = timezone.localdate() + timedelta(days=1)
+    day = timezone.localdate()
     offer = availability_get(
         location=world.location,
         service=world.face,
@@ -52,7 +58,7 @@ def test_a_practitioner_takes_an_after_photo_over_the_baseline(open_page, artifa
         notify=False,
     )
     staff = cast.practitioner.staff_profile
-    record, _ = treatment_record_start(appointment=visit, staff=staff)
+    record = chart_ready(visit, staff=staff)
     baseline = photo_add(
         record=record, view="frontal", stage="before", data=jpeg((480, 640)), staff=staff
     )

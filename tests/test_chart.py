@@ -528,3 +528,35 @@ def test_a_signed_record_takes_no_cartridge_or_blood_from_any_door(client, world
     assert refused.value.code == "record_locked"
     assert not CartridgeUse.objects.filter(serial="S-AFTER").exists()
     assert not PrpSample.objects.exists()
+
+
+def test_the_anaesthetic_and_its_times_are_saved_together_or_not_at_all(client, world, cast):
+    url = chart(client, cast, visit(world, cast))
+    # Removed before it was applied: refused, and the product line is not kept either.
+    refused = act(client, url, "anaesthetic", product=world.numbing.pk, lot_number="BLT-1",
+                  applied="09:40", removed="09:10")  # fmt: skip
+    assert refused.status_code == 400 and refused["X-Refusal-Code"] == "invalid"
+    record = TreatmentRecord.objects.get()
+    assert not record.products.exists() and record.anaesthetic_applied_at is None
+    saved = act(client, url, "anaesthetic", product=world.numbing.pk, lot_number="BLT-1",
+                applied="09:10", removed="09:40")  # fmt: skip
+    assert saved.status_code == 302
+    assert record.products.count() == 1
+
+
+def test_a_witness_confirms_with_their_own_password_not_a_pick(client, world, cast, time_machine):
+    from tests.factories import TEST_PASSWORD
+
+    url = chart(client, cast, visit(world, cast))
+    act(client, url, "draw", **patient_says(cast))
+    sample = PrpSample.objects.get()
+    act(client, url, "step", code=sample.code, step="spin", g_force=300, minutes=10)
+    time_machine.shift(timedelta(minutes=10))
+    act(client, url, "step", code=sample.code, step="extract", volume_ml="4.0")
+    apply = {"code": sample.code, "step": "apply", "area": "Cheeks",
+             "witness_username": cast.director.username}  # fmt: skip
+    wrong = act(client, url, "step", witness_password="guess", **apply)
+    assert wrong.status_code == 403 and wrong["X-Refusal-Code"] == "witness_not_verified"
+    assert act(client, url, "step", witness_password=TEST_PASSWORD, **apply).status_code == 302
+    event = sample.events.get(step="apply")
+    assert (event.identity_check, event.witness) == ("witness", cast.director.staff_profile)

@@ -281,3 +281,21 @@ def test_a_merge_within_the_series_interval_is_still_possible(world, cast):
         rosa.appointments.order_by("starts_at").last().starts_at
         - rosa.appointments.order_by("starts_at").first().starts_at
     )
+
+
+def test_consents_the_merged_record_signed_still_count_for_the_person(world, cast):
+    from needlepoint.intake.consents import consent_missing
+    from tests.clinical_support import consents_signed
+
+    rosa = register(world.clinic)
+    again = register(world.clinic, first_name="Rosie", email="rosie@example.com")
+    visit = appointment_book(
+        location=world.location, service=world.face, start=at(2027, 1, 12, 10), patient=again,
+        source="phone", now=NOW,
+    )  # fmt: skip
+    consents_signed(visit)
+    day = date(2027, 1, 12)
+    assert consent_missing(patient=rosa, service=world.face, on=day)  # not yet the same person
+    patient_merge(survivor=rosa, merged=again, staff=cast.frontdesk.staff_profile,
+                  reason="Same person, confirmed by phone")  # fmt: skip
+    assert consent_missing(patient=rosa, service=world.face, on=day) == []

@@ -115,6 +115,35 @@ def _require_reason(reason: str) -> str:
 SCOPE_FLAGS = tuple(p.value for p in Procedure)
 
 
+def scope_rule_change_check(
+    *, rule: ScopeRule, actor: StaffProfile, changes: dict[str, Any], reason: str
+) -> list[str]:
+    """The fields this change would change, or `StaffChangeRefused`: the medical director
+    only, with a reason; enabling needling for a licence denied it by default
+    (estheticians, medical assistants, the unlicensed) also needs the documented legal
+    basis. Writes nothing, so a form can ask before it saves."""
+    _require_director(actor, "changes the scope-of-practice table")
+    _require_reason(reason)
+    if actor.organization_id != rule.organization_id:
+        raise StaffChangeRefused("not_found", "No such scope rule.")
+    unknown = set(changes) - {*SCOPE_FLAGS, "legal_basis", "source_ids"}
+    if unknown:
+        raise ValueError(f"not scope fields: {sorted(unknown)}")
+    after = {"microneedling": rule.microneedling, "legal_basis": rule.legal_basis, **changes}
+    if (
+        rule.licence_type in UNLICENSED_FOR_NEEDLING
+        and after["microneedling"]
+        and not str(after["legal_basis"]).strip()
+    ):
+        raise StaffChangeRefused(
+            "legal_basis_required",
+            f"{LicenceType(rule.licence_type).label}s are denied micro-needling in New "
+            "Mexico by default (DOMAIN.md §8): write the documented legal basis to enable it.",
+            field="legal_basis",
+        )
+    return sorted(name for name, value in changes.items() if getattr(rule, name) != value)
+
+
 @transaction.atomic
 def scope_rule_update(
     *,
@@ -124,33 +153,12 @@ def scope_rule_update(
     reason: str,
     request: HttpRequest | None = None,
 ) -> ScopeRule:
-    """Change one row of the scope table: the medical director only, with a reason,
-    audited. Enabling needling for a licence denied it by default (estheticians, medical
-    assistants, the unlicensed) also needs the documented legal basis."""
-    _require_director(actor, "changes the scope-of-practice table")
-    reason = _require_reason(reason)
-    if actor.organization_id != rule.organization_id:
-        raise StaffChangeRefused("not_found", "No such scope rule.")
-    unknown = set(changes) - {*SCOPE_FLAGS, "legal_basis", "source_ids"}
-    if unknown:
-        raise ValueError(f"not scope fields: {sorted(unknown)}")
+    """Change one row of the scope table under `scope_rule_change_check`'s rules; audited
+    with the fields changed and the reason."""
     locked = ScopeRule.objects.select_for_update().get(pk=rule.pk)
-    before = {name: getattr(locked, name) for name in changes}
+    changed = scope_rule_change_check(rule=locked, actor=actor, changes=changes, reason=reason)
     for name, value in changes.items():
         setattr(locked, name, value)
-    enabled = not before.get("microneedling", True) and locked.microneedling
-    if (
-        locked.licence_type in UNLICENSED_FOR_NEEDLING
-        and locked.microneedling
-        and (enabled or "legal_basis" in changes)
-        and not locked.legal_basis.strip()
-    ):
-        raise StaffChangeRefused(
-            "legal_basis_required",
-            f"{LicenceType(locked.licence_type).label}s are denied micro-needling in New "
-            "Mexico by default (DOMAIN.md §8): write the documented legal basis to enable it.",
-            field="legal_basis",
-        )
     locked.updated_by = actor
     locked.save()
     audit_record(
@@ -158,11 +166,7 @@ def scope_rule_update(
         request=request,
         organization=locked.organization,
         obj=locked,
-        detail={
-            "licence_type": locked.licence_type,
-            "changed": sorted(k for k in changes if before[k] != changes[k]),
-            "reason": reason,
-        },
+        detail={"licence_type": locked.licence_type, "changed": changed, "reason": reason.strip()},
     )
     return locked
 
@@ -171,6 +175,39 @@ PROTECTED_FIELDS = frozenset(
     {"role", "licence_type", "licence_number", "licence_expires_on", "competencies"}
 )
 """What nobody changes on their own profile (A9)."""
+
+
+def staff_profile_change_check(
+    *,
+    profile: StaffProfile,
+    actor: StaffProfile,
+    changes: dict[str, Any],
+    competencies: Iterable[Competency] | None = None,
+    reason: str = "",
+) -> list[str]:
+    """The fields this change would change, or `StaffChangeRefused`: nobody changes their
+    own role, licence or competencies (A9); only the medical director grants or removes
+    clinical competencies, with a reason; only the owner or the director sets roles.
+    Writes nothing, so a form can ask before it saves."""
+    if actor.organization_id != profile.organization_id:
+        raise StaffChangeRefused("not_found", "No such staff member.")
+    changed = sorted(name for name, value in changes.items() if getattr(profile, name) != value)
+    if competencies is not None:
+        held = set(profile.competencies.values_list("pk", flat=True))
+        if {c.pk for c in competencies} != held:
+            changed.append("competencies")
+    if PROTECTED_FIELDS.intersection(changed) and actor.pk == profile.pk:
+        raise StaffChangeRefused(
+            "self_change",
+            "Nobody changes their own role, licence or competencies: ask the clinic owner "
+            "or the medical director.",
+        )
+    if "competencies" in changed:
+        _require_director(actor, "grants or removes clinical competencies")
+        _require_reason(reason)
+    if "role" in changed and actor.role not in (Role.OWNER, Role.MEDICAL_DIRECTOR):
+        raise StaffChangeRefused("forbidden", "Only the owner or the medical director sets roles.")
+    return changed
 
 
 @transaction.atomic
@@ -183,43 +220,27 @@ def staff_profile_change(
     reason: str = "",
     request: HttpRequest | None = None,
 ) -> StaffProfile:
-    """Change a staff member's profile. Nobody changes their own role, licence or
-    competencies; only the medical director grants or removes clinical competencies, with a
-    reason; both audited with the fields changed (never their values)."""
-    if actor.organization_id != profile.organization_id:
-        raise StaffChangeRefused("not_found", "No such staff member.")
+    """Change a staff member's profile under `staff_profile_change_check`'s rules; audited
+    with the fields changed (never their values) and the reason."""
     locked = StaffProfile.objects.select_for_update().get(pk=profile.pk)
-    changed = sorted(name for name, value in changes.items() if getattr(locked, name) != value)
-    held = set(locked.competencies.values_list("pk", flat=True))
-    wanted = None if competencies is None else {c.pk for c in competencies}
-    if wanted is not None and wanted != held:
-        changed.append("competencies")
+    competencies = None if competencies is None else list(competencies)
+    changed = staff_profile_change_check(
+        profile=locked, actor=actor, changes=changes, competencies=competencies, reason=reason
+    )
     if not changed:
         return locked
-    protected = PROTECTED_FIELDS.intersection(changed)
-    if protected and actor.pk == locked.pk:
-        raise StaffChangeRefused(
-            "self_change",
-            "Nobody changes their own role, licence or competencies: ask the clinic owner "
-            "or the medical director.",
-        )
-    if "competencies" in changed:
-        _require_director(actor, "grants or removes clinical competencies")
-        reason = _require_reason(reason)
-    if "role" in changed and actor.role not in (Role.OWNER, Role.MEDICAL_DIRECTOR):
-        raise StaffChangeRefused("forbidden", "Only the owner or the medical director sets roles.")
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.full_clean(exclude=["user", "organization"])
     locked.save()
-    if wanted is not None and wanted != held:
-        locked.competencies.set(wanted)
+    if competencies is not None and "competencies" in changed:
+        locked.competencies.set(competencies)
     audit_record(
         action=AuditAction.UPDATE,
         request=request,
         organization=locked.organization,
         obj=locked,
-        detail={"changed": changed, **({"reason": reason} if reason.strip() else {})},
+        detail={"changed": changed, **({"reason": reason.strip()} if reason.strip() else {})},
     )
     return locked
 

@@ -594,8 +594,12 @@ def screening_problem_now(*, appointment: Appointment, now: datetime) -> str | N
         .order_by("-submitted_at", "-pk")
         .first()
     )
-    response = latest if latest and latest.submitted_at > current.response.submitted_at else None
-    response = response or current.response
+    screened = current.response
+    newer = latest is not None and (latest.submitted_at, latest.pk) > (
+        screened.submitted_at,
+        screened.pk,
+    )
+    response = latest if newer and latest is not None else screened
     verdict = screening_evaluate(
         organization=appointment.organization,
         service=appointment.service,

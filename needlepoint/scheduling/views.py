@@ -219,10 +219,20 @@ def _chart(request: HttpRequest, appointment: Appointment) -> dict:
     if not role_may(request.staff.role, "clinical.chart"):  # type: ignore[attr-defined]
         return {"can_chart": False}
     record = getattr(appointment, "treatment_record", None)
+    open_visit = appointment.status in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
+    blockers = (
+        visit_readiness(
+            appointment=appointment,
+            performer=request.staff,  # type: ignore[attr-defined]
+            stage=Stage.PRE_CARE,
+        ).blockers
+        if record is None and open_visit
+        else []
+    )
     return {
-        "can_chart": record is not None
-        or appointment.status in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN),
+        "can_chart": record is not None or open_visit,
         "record": record,
+        "chart_blockers": [blocked.message for blocked in blockers],
     }
 
 

@@ -80,7 +80,9 @@ def record_open(request: HttpRequest, public_id: str) -> HttpResponse:
         )
     except Refusal as refused:
         messages.error(request, refused.message)
-        return redirect("scheduling:appointment-detail", public_id=appointment.public_id)
+        back = redirect("scheduling:appointment-detail", public_id=appointment.public_id)
+        back[REFUSAL_HEADER] = refused.code
+        return back
     return redirect("clinical:record-detail", public_id=record.public_id)
 
 
