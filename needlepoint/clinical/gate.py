@@ -157,11 +157,9 @@ def appointment_check_in(
     or `not_booked` / `answers_unconfirmed`."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = (
-            Appointment.objects.select_for_update()
-            .select_related("patient", "service", "location__organization", "practitioner__user")
-            .get(pk=appointment.pk)
-        )
+        # Lock the appointment row alone: PostgreSQL cannot lock the nullable side of the
+        # outer join a select_related of its practitioner would make.
+        locked = Appointment.objects.select_for_update(of=("self",)).get(pk=appointment.pk)
         if locked.status != AppointmentStatus.BOOKED:
             raise ChartRefused("not_booked", "Only a booked appointment can be checked in.")
         visit_require(
