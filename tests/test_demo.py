@@ -1,6 +1,7 @@
 """The demo clinic that `make run` loads: complete, repeatable, and usable to sign in."""
 
-from datetime import date
+from datetime import date, datetime, time
+from itertools import pairwise
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -8,17 +9,62 @@ from django.core.management import CommandError, call_command
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.roles import Role
+from needlepoint.accounts.scope import LicenceType
 from needlepoint.catalog.models import Service
-from needlepoint.core.demo import DEMO_PASSWORD, demo_load, demo_totp_code
+from needlepoint.clinical.gate import visit_readiness
+from needlepoint.clinical.models import (
+    CartridgeUse,
+    Incident,
+    IncidentKind,
+    Outcome,
+    Photo,
+    PrpSample,
+    RecordStatus,
+    TreatmentRecord,
+)
+from needlepoint.clinical.selectors import cosign_queue, incident_list, recall_hits
+from needlepoint.core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS, demo_load, demo_totp_code
+from needlepoint.intake.models import ScreeningStatus
+from needlepoint.intake.selectors import screening_current
 from needlepoint.patients.models import Patient
 from needlepoint.resources.models import Device, DeviceKind, Location
+from needlepoint.scheduling.models import Appointment, AppointmentStatus
+from needlepoint.scheduling.setup import eligible_practitioners
 
-TODAY = date(2026, 11, 23)
+TODAY = date(2026, 11, 23)  # a Monday: Nob Hill is closed, Northeast Heights is open
+WEDNESDAY = date(2026, 11, 25)  # both locations open
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the demo's photos, never into var/
     return demo_load(today=TODAY)
+
+
+def _visits_on(location, day):
+    zone = location.zone
+    return Appointment.objects.filter(
+        location=location,
+        starts_at__gte=datetime.combine(day, time.min, tzinfo=zone),
+        starts_at__lte=datetime.combine(day, time.max, tzinfo=zone),
+    ).select_related("service", "practitioner__user")
+
+
+def _the_three(location, day):
+    """Today's visits at a location by state: signed, ready to chart, waiting for review."""
+    visits = list(_visits_on(location, day))
+    assert len(visits) == 3, visits
+    by_status = {visit.status: visit for visit in visits}
+    assert set(by_status) == {
+        AppointmentStatus.COMPLETED,
+        AppointmentStatus.CHECKED_IN,
+        AppointmentStatus.BOOKED,
+    }
+    return (
+        by_status[AppointmentStatus.COMPLETED],
+        by_status[AppointmentStatus.CHECKED_IN],
+        by_status[AppointmentStatus.BOOKED],
+    )
 
 
 def test_it_builds_the_albuquerque_clinic(demo):
@@ -41,16 +87,16 @@ def test_it_builds_the_albuquerque_clinic(demo):
 
 
 def test_a_second_load_changes_nothing(demo):
-    from needlepoint.scheduling.models import Appointment
-
     before = (Patient.objects.count(), Device.objects.count(), Appointment.objects.count())
     again = demo_load(today=TODAY)
-    assert not again.created
+    assert not again.created and not any(again.new.values())
+    assert again.counts == demo.counts
     assert (Patient.objects.count(), Device.objects.count(), Appointment.objects.count()) == before
 
 
 def test_every_demo_login_works_with_its_password_and_code(demo):
-    for username in ["owner", "director", "practitioner", "frontdesk"]:
+    assert {"priya", "sam", "luz"} <= set(DEMO_TOTP_SECRETS)
+    for username in DEMO_TOTP_SECRETS:
         profile = StaffProfile.objects.select_related("user").get(user__username=username)
         assert profile.user.check_password(DEMO_PASSWORD)
         totp = Authenticator.objects.get(user=profile.user, type=Authenticator.Type.TOTP)
@@ -71,3 +117,97 @@ def test_the_demo_refuses_to_load_outside_debug(db, settings):
     with pytest.raises(CommandError):
         call_command("load_demo")
     assert not Patient.objects.exists()
+
+
+def test_demo_totp_prints_every_demo_staff_members_code(settings, capsys):
+    settings.DEBUG = True
+    call_command("demo_totp")
+    printed = capsys.readouterr().out
+    for username in DEMO_TOTP_SECRETS:
+        assert f"{username} " in printed
+
+
+def _assert_today(location, day, *, prp: bool):
+    signed, ready, waiting = _the_three(location, day)
+    # Signed earlier today, the way the chair does it.
+    record = TreatmentRecord.objects.get(appointment=signed)
+    assert record.status != RecordStatus.OPEN and record.identity_checked_at is not None
+    assert record.photos.filter(stage="before").exists() and record.cartridges.exists()
+    assert record.signed_by == signed.practitioner
+    # Checked in, cleared and consented, its chart not started: the gate lets a clinician
+    # (the demo's `practitioner`) chart it at its time.
+    assert not TreatmentRecord.objects.filter(appointment=ready).exists()
+    assert ready.service.uses_prp is prp
+    assert ready.checked_in_at is not None
+    elena = StaffProfile.objects.get(user__username="practitioner")
+    at = ready.starts_at
+    readiness = visit_readiness(appointment=ready, performer=elena, now=at)
+    assert readiness.checked_in and [b.code for b in readiness.blockers] == [
+        "identity_not_confirmed"
+    ]
+    # Waiting for the medical director's review, not checked in.
+    assert screening_current(appointment=waiting).status == ScreeningStatus.NEEDS_REVIEW
+    assert waiting.checked_in_at is None
+
+
+def test_today_has_three_visits_at_each_open_location(demo):
+    nob_hill = Location.objects.get(slug="nob-hill")
+    heights = Location.objects.get(slug="northeast-heights")
+    assert not _visits_on(nob_hill, TODAY).exists()  # closed on Mondays
+    # Monday at the Heights: Priya (NP) may draw blood, so the ready visit is PRP.
+    _assert_today(heights, TODAY, prp=True)
+
+
+def test_on_a_day_both_locations_open_each_gets_its_three(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    demo_load(today=WEDNESDAY)
+    for location in Location.objects.all():
+        _assert_today(location, WEDNESDAY, prp=True)
+    again = demo_load(today=WEDNESDAY)
+    assert not any(again.new.values())
+
+
+def test_the_history_is_signed_series_with_everything_the_pages_list(demo):
+    organization = demo.organization
+    past = TreatmentRecord.objects.filter(
+        organization=organization, appointment__starts_at__date__lt=TODAY
+    )
+    assert past.count() >= 9
+    assert not past.filter(status=RecordStatus.OPEN).exists()
+    assert past.filter(status=RecordStatus.COSIGNED).exists()
+    assert cosign_queue(organization=organization).exists()  # the director's queue
+    assert past.filter(cosign_required=False).exists()  # a physician or NP signed alone
+    # Series: several patients with sessions about four weeks apart.
+    for patient_id in set(past.values_list("patient_id", flat=True)):
+        visits = past.filter(patient_id=patient_id)
+        starts = sorted(visits.values_list("appointment__starts_at", flat=True))
+        assert len(starts) >= 2
+        assert all(27 <= (b - a).days <= 40 for a, b in pairwise(starts))
+    assert Photo.objects.filter(record__in=past, stage="before").exists()
+    assert Photo.objects.filter(record__in=past, stage="after").exists()
+    assert Outcome.objects.filter(record__in=past, gais_clinician__isnull=False).count() >= 4
+    assert CartridgeUse.objects.filter(treatment_record__in=past).count() == past.count()
+    assert PrpSample.objects.filter(appointment__treatment_record__in=past).exists()
+    # Recall finds patients by a cartridge lot and by a product lot.
+    lot = CartridgeUse.objects.filter(treatment_record__in=past).first().lot.lot
+    assert recall_hits(organization=organization, kind="cartridge", lot=lot)
+    assert recall_hits(organization=organization, kind="product", lot="DCC-BLT-2508")
+    # Incidents: each kind the page lists.
+    kinds = {row.kind for row in incident_list(organization=organization)}
+    assert kinds == {"patient_mismatch", "wrong_tube", "adverse_event", "screening_override"}
+    assert Incident.objects.filter(kind=IncidentKind.PATIENT_MISMATCH).count() >= 2
+
+
+def test_the_esthetician_holds_the_competency_but_never_a_needle(demo):
+    luz = StaffProfile.objects.get(user__username="luz")
+    assert luz.licence_type == LicenceType.ESTHETICIAN and luz.role == Role.PRACTITIONER
+    assert luz.competencies.filter(code="micro_needling").exists()
+    assert luz.working_hours.exists()
+    services = Service.objects.filter(organization=demo.organization)
+    for location in luz.locations.all():
+        for service in services.exclude(kind="consultation"):
+            offered = eligible_practitioners(location=location, service=service, on=TODAY)
+            assert luz not in offered, service
+        consultation = services.get(kind="consultation")
+        assert luz in eligible_practitioners(location=location, service=consultation, on=TODAY)
+    assert not Appointment.objects.filter(practitioner=luz, service__kind="treatment").exists()
