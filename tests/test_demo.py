@@ -1,17 +1,18 @@
 """The demo clinic that `make run` loads: complete, repeatable, and usable to sign in."""
 
-from datetime import date, datetime, time
+from datetime import date
 from itertools import pairwise
 
 import pytest
 from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.roles import Role
 from needlepoint.accounts.scope import LicenceType
 from needlepoint.catalog.models import Service
-from needlepoint.clinical.gate import visit_readiness
 from needlepoint.clinical.models import (
     CartridgeUse,
     Incident,
@@ -24,47 +25,35 @@ from needlepoint.clinical.models import (
 )
 from needlepoint.clinical.selectors import cosign_queue, incident_list, recall_hits
 from needlepoint.core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS, demo_load, demo_totp_code
-from needlepoint.intake.models import ScreeningStatus
-from needlepoint.intake.selectors import screening_current
+from needlepoint.core.demo_charts import Session, chart_session
 from needlepoint.patients.models import Patient
 from needlepoint.resources.models import Device, DeviceKind, Location
 from needlepoint.scheduling.models import Appointment, AppointmentStatus
 from needlepoint.scheduling.setup import eligible_practitioners
+from tests.demo_support import assert_today, the_three, visits_on
 
 TODAY = date(2026, 11, 23)  # a Monday: Nob Hill is closed, Northeast Heights is open
-WEDNESDAY = date(2026, 11, 25)  # both locations open
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One load of the demo for the module's tests (loading takes seconds), in a
+    transaction rolled back after them; each test's own changes roll back to it."""
+    media = tmp_path_factory.mktemp("media")  # the demo's photos, never into var/
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as conftest's tests hash
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield demo_load(today=TODAY)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"  # the demo's photos, never into var/
-    return demo_load(today=TODAY)
-
-
-def _visits_on(location, day):
-    zone = location.zone
-    return Appointment.objects.filter(
-        location=location,
-        starts_at__gte=datetime.combine(day, time.min, tzinfo=zone),
-        starts_at__lte=datetime.combine(day, time.max, tzinfo=zone),
-    ).select_related("service", "practitioner__user")
-
-
-def _the_three(location, day):
-    """Today's visits at a location by state: signed, ready to chart, waiting for review."""
-    visits = list(_visits_on(location, day))
-    assert len(visits) == 3, visits
-    by_status = {visit.status: visit for visit in visits}
-    assert set(by_status) == {
-        AppointmentStatus.COMPLETED,
-        AppointmentStatus.CHECKED_IN,
-        AppointmentStatus.BOOKED,
-    }
-    return (
-        by_status[AppointmentStatus.COMPLETED],
-        by_status[AppointmentStatus.CHECKED_IN],
-        by_status[AppointmentStatus.BOOKED],
-    )
+def demo(loaded, db):
+    return loaded
 
 
 def test_it_builds_the_albuquerque_clinic(demo):
@@ -104,7 +93,7 @@ def test_every_demo_login_works_with_its_password_and_code(demo):
 
 
 def test_the_demo_has_a_booking_history_and_a_bookable_future(demo):
-    from needlepoint.scheduling.models import Appointment, AppointmentStatus, WorkingHours
+    from needlepoint.scheduling.models import Appointment, WorkingHours
 
     appointments = Appointment.objects.filter(organization=demo.organization)
     assert appointments.filter(status=AppointmentStatus.COMPLETED).count() >= 30
@@ -114,9 +103,10 @@ def test_the_demo_has_a_booking_history_and_a_bookable_future(demo):
 
 def test_the_demo_refuses_to_load_outside_debug(db, settings):
     settings.DEBUG = False
+    before = Patient.objects.count()
     with pytest.raises(CommandError):
         call_command("load_demo")
-    assert not Patient.objects.exists()
+    assert Patient.objects.count() == before
 
 
 def test_demo_totp_prints_every_demo_staff_members_code(settings, capsys):
@@ -127,44 +117,20 @@ def test_demo_totp_prints_every_demo_staff_members_code(settings, capsys):
         assert f"{username} " in printed
 
 
-def _assert_today(location, day, *, prp: bool):
-    signed, ready, waiting = _the_three(location, day)
-    # Signed earlier today, the way the chair does it.
-    record = TreatmentRecord.objects.get(appointment=signed)
-    assert record.status != RecordStatus.OPEN and record.identity_checked_at is not None
-    assert record.photos.filter(stage="before").exists() and record.cartridges.exists()
-    assert record.signed_by == signed.practitioner
-    # Checked in, cleared and consented, its chart not started: the gate lets a clinician
-    # (the demo's `practitioner`) chart it at its time.
-    assert not TreatmentRecord.objects.filter(appointment=ready).exists()
-    assert ready.service.uses_prp is prp
-    assert ready.checked_in_at is not None
-    elena = StaffProfile.objects.get(user__username="practitioner")
-    at = ready.starts_at
-    readiness = visit_readiness(appointment=ready, performer=elena, now=at)
-    assert readiness.checked_in and [b.code for b in readiness.blockers] == [
-        "identity_not_confirmed"
-    ]
-    # Waiting for the medical director's review, not checked in.
-    assert screening_current(appointment=waiting).status == ScreeningStatus.NEEDS_REVIEW
-    assert waiting.checked_in_at is None
-
-
 def test_today_has_three_visits_at_each_open_location(demo):
     nob_hill = Location.objects.get(slug="nob-hill")
     heights = Location.objects.get(slug="northeast-heights")
-    assert not _visits_on(nob_hill, TODAY).exists()  # closed on Mondays
+    assert not visits_on(nob_hill, TODAY).exists()  # closed on Mondays
     # Monday at the Heights: Priya (NP) may draw blood, so the ready visit is PRP.
-    _assert_today(heights, TODAY, prp=True)
+    assert_today(heights, TODAY, prp=True)
 
 
-def test_on_a_day_both_locations_open_each_gets_its_three(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    demo_load(today=WEDNESDAY)
-    for location in Location.objects.all():
-        _assert_today(location, WEDNESDAY, prp=True)
-    again = demo_load(today=WEDNESDAY)
-    assert not any(again.new.values())
+def test_a_newcomer_can_chart_the_ready_visit_end_to_end(demo):
+    _, ready, _ = the_three(Location.objects.get(slug="northeast-heights"), TODAY)
+    elena = StaffProfile.objects.get(user__username="practitioner")
+    record = chart_session(ready, performer=elena, session=Session(), today=TODAY)
+    assert record.status == RecordStatus.SIGNED and record.cosign_required  # an RN's chart
+    assert PrpSample.objects.get(appointment=ready).state == "applied"
 
 
 def test_the_history_is_signed_series_with_everything_the_pages_list(demo):
