@@ -158,7 +158,7 @@ def appointment_check_in(
     now = now or timezone.now()
     with transaction.atomic():
         locked = (
-            Appointment.objects.select_for_update()
+            Appointment.objects.select_for_update(of=("self",))
             .select_related("patient", "service", "location__organization", "practitioner__user")
             .get(pk=appointment.pk)
         )
