@@ -253,7 +253,6 @@ class Session:
     wrong_tube: str = ""  # the code of an earlier visit's tube, scanned here by mistake
     adverse: Adverse | None = None
     anaesthetic: str = "BLT numbing cream (benzocaine 20%, lidocaine 6%, tetracaine 4%)"
-    serum: bool = True
     outcomes: dict[str, int] = field(default_factory=dict)
     indication: str = ""
 
