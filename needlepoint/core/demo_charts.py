@@ -581,8 +581,10 @@ def book(
     patient: Patient,
     offer: SlotOffer,
     source: str = "phone",
+    key: str = "",
 ) -> Appointment | None:
-    """Book an offer the evening before its day, as the front desk would."""
+    """Book an offer the evening before its day, as the front desk would (`key`: the
+    booking's idempotency key)."""
     day = offer.start.astimezone(location.zone).date()
     try:
         return appointment_book(
@@ -592,6 +594,7 @@ def book(
             patient=patient,
             practitioner=offer.practitioner,
             source=source,
+            idempotency_key=key,
             now=_night_before(day, location),
             notify=False,
         )
@@ -849,8 +852,9 @@ def _prefer(offers: Iterable[SlotOffer], staff: StaffProfile | None) -> list[Slo
 
 
 def load_today(organization: Organization, today: date, *, now: datetime) -> None:
-    """Three visits at each location open today, unless it has visits today already: one
-    checked in and ready to chart, one whose screening waits for review, one signed."""
+    """Three visits at each location open today (once a day: their idempotency keys name
+    the day and the location): one signed earlier, one checked in and ready to chart, one
+    whose screening waits for the medical director's review."""
     rng = random.Random(CHARTS_RANDOM_SEED + today.toordinal())  # noqa: S311 - demo data
     cast = _cast(organization)
     services = {s.slug: s for s in Service.objects.filter(organization=organization)}
@@ -859,17 +863,14 @@ def load_today(organization: Organization, today: date, *, now: datetime) -> Non
     for location in Location.objects.filter(organization=organization).order_by("slug"):
         if not _open_on(location, today):
             continue
+        key = f"demo-day:{today.isoformat()}:{location.slug}:"
         if Appointment.objects.filter(
-            location=location,
-            starts_at__gte=datetime.combine(today, clock.min, tzinfo=location.zone),
-            starts_at__lt=datetime.combine(
-                today + timedelta(days=1), clock.min, tzinfo=location.zone
-            ),
+            organization=organization, idempotency_key__startswith=key
         ).exists():
             continue
         # Signed earlier today: the day's first slot.
         offers = _prefer(_offers(location, face, today, None), cast.staff.get("practitioner"))
-        done = _book_from(offers[:1], location, face, patients)
+        done = _book_from(offers[:1], location, face, patients, key=f"{key}signed")
         if done is not None:
             performer = done.practitioner
             screening_ready(
@@ -894,7 +895,7 @@ def load_today(organization: Organization, today: date, *, now: datetime) -> Non
         service = prp if _offers(location, prp, today, None) else face
         offers = _prefer(_offers(location, service, today, None), cast.staff.get("practitioner"))
         upcoming = [o for o in offers if o.start >= now] or offers[::-1]
-        ready = _book_from(upcoming[:4], location, service, patients)
+        ready = _book_from(upcoming[:4], location, service, patients, key=f"{key}ready")
         if ready is not None:
             screening_ready(
                 ready,
@@ -908,7 +909,7 @@ def load_today(organization: Organization, today: date, *, now: datetime) -> Non
             check_in(ready, desk=cast.desk_at(location, ready.practitioner), at=arrived)
         # Waiting for the medical director's review: not checked in.
         offers = _offers(location, face, today, None)
-        waiting = _book_from(offers[::-1][:4], location, face, patients)
+        waiting = _book_from(offers[::-1][:4], location, face, patients, key=f"{key}review")
         if waiting is not None:
             stopped = today - timedelta(days=ISOTRETINOIN_STOPPED_DAYS_AGO)
             screening_ready(
@@ -922,14 +923,24 @@ def load_today(organization: Organization, today: date, *, now: datetime) -> Non
 
 
 def _book_from(
-    offers: list[SlotOffer], location: Location, service: Service, patients: list[Patient]
+    offers: list[SlotOffer],
+    location: Location,
+    service: Service,
+    patients: list[Patient],
+    *,
+    key: str,
 ) -> Appointment | None:
     """Book the first offer that takes the next free patient; the patient is used up."""
     for offer in offers:
         if not patients:
             return None
         appointment = book(
-            location=location, service=service, patient=patients[0], offer=offer, source="online"
+            location=location,
+            service=service,
+            patient=patients[0],
+            offer=offer,
+            source="online",
+            key=key,
         )
         if appointment is not None:
             patients.pop(0)
