@@ -903,9 +903,7 @@ def load_today(organization: Organization, today: date, *, now: datetime) -> Non
                 answered_at=_night_before(today, location) + timedelta(hours=2),
                 director=cast["director"],
             )
-            arrived = min(
-                _local(ready) - timedelta(minutes=10), max(now, _local(ready) - timedelta(hours=2))
-            )
+            arrived = min(_local(ready) - timedelta(minutes=10), now)  # never ahead of now
             check_in(ready, desk=cast.desk_at(location, ready.practitioner), at=arrived)
         # Waiting for the medical director's review: not checked in.
         offers = _offers(location, face, today, None)
