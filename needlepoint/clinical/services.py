@@ -93,7 +93,7 @@ def treatment_record_start(
             appointment=appointment,
             patient=appointment.patient,
             started_by=staff,
-            started_at=timezone.now(),
+            started_at=now or timezone.now(),
         )
         audit_record(
             action=AuditAction.CREATE,
@@ -117,6 +117,7 @@ def _incident(
     sample: PrpSample | None = None,
     request: HttpRequest | None = None,
     kind: IncidentKind = IncidentKind.PATIENT_MISMATCH,
+    now: datetime | None = None,
 ) -> None:
     """Recorded in its own transaction, so the refusal that follows cannot roll it back."""
     with transaction.atomic():
@@ -126,7 +127,7 @@ def _incident(
             appointment=appointment,
             sample=sample,
             reported_by=staff,
-            occurred_at=timezone.now(),
+            occurred_at=now or timezone.now(),
             detail=detail,
         )
         audit_record(
@@ -186,6 +187,7 @@ def prp_sample_draw(
             staff=staff,
             detail="Identifiers given at the draw did not match the visit's patient.",
             request=request,
+            now=now,
         )
         raise CustodyRefused(
             "patient_mismatch",
@@ -312,6 +314,7 @@ def prp_sample_step(
             sample=sample,
             detail="Identifiers scanned before application did not match the sample's patient.",
             request=request,
+            now=now,
         )
         raise mismatch
     return event
@@ -434,12 +437,13 @@ def record_identity_check(
     date_of_birth: date | None = None,
     record_number: str = "",
     request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> None:
     """Two identifiers (ID1): the full name with the date of birth or the record number
     (MRN), as the patient states them, against the chart. A mismatch is an incident."""
     patient = record.patient
     _refuse_if_signed(record)
-    visit_require(appointment=record.appointment, performer=staff, stage=Stage.PRE_CARE)
+    visit_require(appointment=record.appointment, performer=staff, stage=Stage.PRE_CARE, now=now)
     same_name = Identity(full_name, patient.date_of_birth).matches(_identity(patient))
     if date_of_birth is not None:
         matched = same_name and date_of_birth == patient.date_of_birth
@@ -453,6 +457,7 @@ def record_identity_check(
             staff=staff,
             detail="Identifiers stated at the chair did not match the chart's patient.",
             request=request,
+            now=now,
         )
         raise ChartRefused(
             "patient_mismatch",
@@ -461,7 +466,7 @@ def record_identity_check(
         )
     with transaction.atomic():
         locked = _locked(record)
-        locked.identity_checked_at = timezone.now()
+        locked.identity_checked_at = now or timezone.now()
         locked.identity_checked_by = staff
         locked.save(update_fields=["identity_checked_at", "identity_checked_by", "updated_at"])
         _audit(locked, locked, AuditAction.UPDATE, request, identity_checked=True)
@@ -488,6 +493,7 @@ def record_update(
     staff: StaffProfile,
     changes: dict[str, object],
     request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> TreatmentRecord:
     """Change the record's own fields while it is open (pre-care times, pen, tolerance,
     post-care). Audited by field name."""
@@ -496,7 +502,7 @@ def record_update(
         raise ValueError(f"not record fields: {sorted(unknown)}")
     with transaction.atomic():
         locked = _locked(record)
-        visit_require(appointment=locked.appointment, performer=staff)
+        visit_require(appointment=locked.appointment, performer=staff, now=now)
         for name, value in changes.items():
             setattr(locked, name, value)
         applied, removed = locked.anaesthetic_applied_at, locked.anaesthetic_removed_at
@@ -537,6 +543,7 @@ def anaesthetic_record(
     applied_at: datetime | None = None,
     removed_at: datetime | None = None,
     request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> TreatmentRecord:
     """The topical anaesthetic of the pre-care checklist (§6), in one transaction: the
     product and its lot (charted once; a first-seen lot registered with its expiry) with
@@ -567,8 +574,9 @@ def anaesthetic_record(
                 expires_on=lot_expires_on,
                 staff=staff,
                 request=request,
+                now=now,
             )
-        return record_update(record=record, staff=staff, changes=changes, request=request)
+        return record_update(record=record, staff=staff, changes=changes, request=request, now=now)
 
 
 def depth_order_add(
@@ -642,13 +650,14 @@ def treatment_line_add(
     indication: Indication | None = None,
     speed: str = "",
     request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> tuple[TreatmentLine, str | None]:
     """Chart one treated area. The depth is checked against the area's defaults, the
     medical director's order for deeper work, and the pen's maximum (§1, §8). Returns the
     line and a note (a depth below the area's usual range)."""
     with transaction.atomic():
         locked = _locked(record)
-        visit_require(appointment=locked.appointment, performer=staff)
+        visit_require(appointment=locked.appointment, performer=staff, now=now)
         if locked.device is None:
             raise ChartRefused(
                 "device_missing", "Choose the pen first: its maximum depth limits the chart."
@@ -708,6 +717,7 @@ def product_use_add(
     expires_on: date | None = None,
     areas: str = "",
     request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> ProductCharted:
     """A product and the lot used (recall). A lot seen for the first time is registered
     with its expiry; an expired or recalled lot is refused. A serum not labelled for
@@ -720,7 +730,7 @@ def product_use_add(
     today = _visit_day(record)
     with transaction.atomic():
         locked = _locked(record)
-        visit_require(appointment=locked.appointment, performer=staff)
+        visit_require(appointment=locked.appointment, performer=staff, now=now)
         lot = ProductLot.objects.filter(product=product, lot_number__iexact=lot_number).first()
         if lot is None:
             if expires_on is None:
@@ -773,6 +783,7 @@ def adverse_event_add(
     action: str,
     staff: StaffProfile,
     request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> AdverseEvent:
     """An adverse event at the session (§10.9); after signing, use an addendum."""
     if not kind.strip() or not action.strip():
@@ -784,7 +795,7 @@ def adverse_event_add(
             kind=kind.strip(),
             severity=severity,
             action=action.strip(),
-            at=timezone.now(),
+            at=now or timezone.now(),
             by=staff,
         )
         _audit(locked, event, AuditAction.CREATE, request, severity=severity)
@@ -804,6 +815,7 @@ def prp_step_by_scan(
     volume_ml: Decimal | None = None,
     area: str = "",
     request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> PrpEvent:
     """A step of a PRP sample at this patient's chart, the tube identified by scanning its
     label (ID4). A tube of anybody else is a hard stop with an incident (ID8); at
@@ -828,6 +840,7 @@ def prp_step_by_scan(
             detail="A tube drawn for another visit was scanned at this chart.",
             request=request,
             kind=IncidentKind.WRONG_TUBE,
+            now=now,
         )
         raise CustodyRefused(
             "patient_mismatch",
@@ -856,11 +869,16 @@ def prp_step_by_scan(
         volume_ml=volume_ml,
         area=area,
         request=request,
+        now=now,
     )
 
 
 def record_sign(
-    *, record: TreatmentRecord, staff: StaffProfile, request: HttpRequest | None = None
+    *,
+    record: TreatmentRecord,
+    staff: StaffProfile,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> TreatmentRecord:
     """The performer signs and locks the record once nothing is missing, and the visit is
     complete. A performer whose licence may not sign alone (the scope table: RNs work on
@@ -871,7 +889,7 @@ def record_sign(
         raise ChartRefused("forbidden", "Only a clinician signs a treatment record.")
     with transaction.atomic():
         locked = _locked(record)
-        now = timezone.now()
+        now = now or timezone.now()
         visit_require(appointment=locked.appointment, performer=staff, now=now)
         missing = sign_blockers(record_sign_facts(locked))
         if missing:
@@ -896,7 +914,11 @@ def record_sign(
 
 
 def record_cosign(
-    *, record: TreatmentRecord, staff: StaffProfile, request: HttpRequest | None = None
+    *,
+    record: TreatmentRecord,
+    staff: StaffProfile,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> TreatmentRecord:
     """The medical director co-signs a signed record that needs it."""
     if staff.role != Role.MEDICAL_DIRECTOR:
@@ -908,7 +930,7 @@ def record_cosign(
         if locked.signed_by_id == staff.pk:
             raise ChartRefused("invalid", "The performer cannot co-sign their own record.")
         locked.status = RecordStatus.COSIGNED
-        locked.cosigned_at = timezone.now()
+        locked.cosigned_at = now or timezone.now()
         locked.cosigned_by = staff
         locked.save(update_fields=["status", "cosigned_at", "cosigned_by", "updated_at"])
         _audit(locked, locked, AuditAction.UPDATE, request, cosigned=True)

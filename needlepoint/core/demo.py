@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
-from io import BytesIO
 from typing import Any
 
 from allauth.mfa import app_settings as mfa_settings
@@ -32,7 +31,6 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.roles import Role
@@ -50,11 +48,33 @@ from needlepoint.catalog.models import (
     TreatmentArea,
 )
 from needlepoint.catalog.services import catalog_seed_defaults
+from needlepoint.clinical.models import (
+    AdverseEvent,
+    CartridgeUse,
+    Incident,
+    Outcome,
+    Photo,
+    ProductUse,
+    PrpSample,
+    RecordStatus,
+    TreatmentRecord,
+)
+from needlepoint.core.demo_charts import (
+    demo_now,
+    healthy_answers,
+    load_history,
+    load_today,
+    scribble,
+)
 from needlepoint.core.models import Organization
 from needlepoint.intake.consents import consent_missing, consent_sign, intake_seed_consents
-from needlepoint.intake.models import ScreeningRule
+from needlepoint.intake.models import (
+    ConsentSignature,
+    QuestionnaireResponse,
+    Screening,
+    ScreeningRule,
+)
 from needlepoint.intake.services import (
-    default_questionnaire,
     intake_seed_questionnaire,
     intake_seed_rules,
     questionnaire_submit,
@@ -90,6 +110,7 @@ DEMO_TOTP_SECRETS: dict[str, str] = {
     "frontdesk": "S6SHYMZG646NJ3TJBA7RT2BORJJ5BJNB",
     "priya": "HPREWMDH2JIA7PCBPYTUCO7EXY2IM5BT",
     "sam": "E3QQSNJE6SXP3E27T4MOCJHNQGOZRT77",
+    "luz": "PXO4LRVKGFJDPSTZIVOWXFUD6NL56A6Q",
 }
 MAIN_DEMO_USERNAMES = ("owner", "director", "practitioner", "frontdesk")
 DEMO_PATIENT_USERNAME = "patient"
@@ -329,6 +350,21 @@ STAFF: tuple[StaffSpec, ...] = (
         # Renewal due soon: shows on the dashboard's licence list.
         licence_expires_in_days=43,
         competencies=("micro_needling",),
+        locations=("nob-hill",),
+    ),
+    # A licensed esthetician holding the micro-needling competency the owner once granted:
+    # the scope-of-practice table still refuses her every needle (S30), so she is never
+    # offered or bookable for a treatment, only for consultations.
+    StaffSpec(
+        "luz",
+        "Luz",
+        "Ortega",
+        Role.PRACTITIONER,
+        title="Licensed Esthetician",
+        licence_type=LicenceType.ESTHETICIAN,
+        licence_number="ES-22931",
+        licence_expires_in_days=611,
+        competencies=("micro_needling", "consultation"),
         locations=("nob-hill",),
     ),
 )
@@ -1024,7 +1060,7 @@ def _load_working_hours(organization: Organization, new: Counter[str]) -> None:
                     starts=hours.opens,
                     ends=hours.closes,
                 )
-                new["working hours"] += 1
+                new["working_hours"] += 1
 
 
 def _load_appointments(organization: Organization, today: date, new: Counter[str]) -> None:
@@ -1118,32 +1154,6 @@ def _load_portal_user(organization: Organization, new: Counter[str]) -> None:
         new["portal_users"] += 1
 
 
-def _healthy_answers(rng: random.Random) -> dict[str, object]:
-    """A patient with nothing any rule picks up."""
-    answers: dict[str, object] = {}
-    for section in default_questionnaire()["sections"]:
-        for question in section["questions"]:
-            kind = question["kind"]
-            answers[question["code"]] = {
-                "yes_no": False,
-                "date_or_never": "never",
-                "choice": "none",
-                "fitzpatrick": rng.choice([2, 3, 3, 4]),
-            }[kind]
-    answers["accepts_prp_risks"] = True
-    return answers
-
-
-def _scribble(rng: random.Random) -> bytes:
-    """A drawn signature for the demo's signed consents."""
-    image = Image.new("RGBA", (600, 200), (0, 0, 0, 0))
-    points = [(30 + 60 * n, rng.randint(50, 160)) for n in range(10)]
-    ImageDraw.Draw(image).line(points, fill=(20, 24, 31, 255), width=4)
-    out = BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
-
-
 def _load_intake(organization: Organization, today: date, new: Counter[str]) -> None:
     """Health answers and consents for most booked treatments ahead: most clear and signed,
     one waiting for the medical director's review (isotretinoin stopped three months ago),
@@ -1172,7 +1182,7 @@ def _load_intake(organization: Organization, today: date, new: Counter[str]) -> 
         if patient.pk in answered:
             continue  # one set of answers screens all of a patient's visits ahead
         answered.add(patient.pk)
-        answers = _healthy_answers(rng)
+        answers = healthy_answers(rng)
         if number == 1:
             answers["isotretinoin_last_dose"] = (today - timedelta(days=90)).isoformat()
         questionnaire_submit(
@@ -1189,7 +1199,7 @@ def _load_intake(organization: Organization, today: date, new: Counter[str]) -> 
                 patient=patient,
                 document=document,
                 typed_name=f"{patient.first_name} {patient.last_name}",
-                signature_png=_scribble(rng),
+                signature_png=scribble(rng),
                 appointment=appointment,
                 notify=False,
             )
@@ -1216,6 +1226,7 @@ def _reference_rows(organization: Organization) -> int:
 
 
 def _totals(organization: Organization) -> dict[str, int]:
+    records = TreatmentRecord.objects.filter(organization=organization)
     demo_usernames = [*DEMO_TOTP_SECRETS, DEMO_PATIENT_USERNAME]
     return {
         "reference_rows": _reference_rows(organization),
@@ -1244,6 +1255,23 @@ def _totals(organization: Organization) -> dict[str, int]:
         ).count(),
         "working_hours": WorkingHours.objects.filter(staff__organization=organization).count(),
         "appointments": Appointment.objects.filter(organization=organization).count(),
+        "questionnaire_responses": QuestionnaireResponse.objects.filter(
+            organization=organization
+        ).count(),
+        "consent_signatures": ConsentSignature.objects.filter(organization=organization).count(),
+        "treatment_records": records.count(),
+        "signed_records": records.exclude(status=RecordStatus.OPEN).count(),
+        "cosignatures": records.filter(status=RecordStatus.COSIGNED).count(),
+        "photos": Photo.objects.filter(organization=organization).count(),
+        "outcomes": Outcome.objects.filter(organization=organization).count(),
+        "cartridge_uses": CartridgeUse.objects.filter(organization=organization).count(),
+        "product_uses": ProductUse.objects.filter(record__organization=organization).count(),
+        "prp_samples": PrpSample.objects.filter(organization=organization).count(),
+        "adverse_events": AdverseEvent.objects.filter(record__organization=organization).count(),
+        "incidents": Incident.objects.filter(organization=organization).count(),
+        "screening_approvals": Screening.objects.filter(
+            organization=organization, carried_from__isnull=True, status="approved"
+        ).count(),
     }
 
 
@@ -1264,6 +1292,7 @@ def demo_load(*, today: date | None = None) -> DemoSummary:
             },
         )
         new["organizations"] += created
+        before = _totals(organization)
         seeded_before = _reference_rows(organization)
         catalog_seed_defaults(organization=organization)
         intake_seed_rules(organization=organization)
@@ -1281,7 +1310,13 @@ def demo_load(*, today: date | None = None) -> DemoSummary:
         _load_working_hours(organization, new)
         _load_appointments(organization, today, new)
         _load_intake(organization, today, new)
+        now = demo_now(today, DENVER)
+        load_history(organization, today, now=now)
+        load_today(organization, today, now=now)
         counts = _totals(organization)
+        for name, total in counts.items():  # what this run added, whichever loader did
+            if total > before[name]:
+                new[name] = total - before[name]
     return DemoSummary(
         organization=organization,
         created=any(new.values()),

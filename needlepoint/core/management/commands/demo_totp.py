@@ -8,18 +8,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from needlepoint.core.demo import (
-    DEMO_TOTP_SECRETS,
-    MAIN_DEMO_USERNAMES,
-    demo_totp_code,
-    demo_totp_seconds_left,
-)
+from needlepoint.core.demo import DEMO_TOTP_SECRETS, demo_totp_code, demo_totp_seconds_left
 
 
 class Command(BaseCommand):
     help = (
-        f"Print the current TOTP code of demo users ({', '.join(DEMO_TOTP_SECRETS)}; default: "
-        f"{', '.join(MAIN_DEMO_USERNAMES)}). Refuses to run without DEBUG unless --force."
+        f"Print the current TOTP code of demo staff users ({', '.join(DEMO_TOTP_SECRETS)}; "
+        "default: all of them). Refuses to run without DEBUG unless --force."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
             raise CommandError("Refusing to print demo TOTP codes with DEBUG off (use --force).")
-        usernames = options["usernames"] or list(MAIN_DEMO_USERNAMES)
+        usernames = options["usernames"] or list(DEMO_TOTP_SECRETS)
         unknown = [name for name in usernames if name not in DEMO_TOTP_SECRETS]
         if unknown:
             raise CommandError(

@@ -42,7 +42,7 @@ class Command(BaseCommand):
         if summary.new.get("users"):
             self.stdout.write(f"  users created: {summary.new['users']}")
         self.stdout.write(
-            f"Sign in as {', '.join(MAIN_DEMO_USERNAMES)} (also priya, sam; portal: patient) "
+            f"Sign in as {', '.join(MAIN_DEMO_USERNAMES)} (also priya, sam, luz; portal: patient) "
             f"with password {DEMO_PASSWORD!r}; `manage.py demo_totp` prints the codes."
         )
         if summary.created:
