@@ -177,3 +177,17 @@ def test_the_esthetician_holds_the_competency_but_never_a_needle(demo):
         consultation = services.get(kind="consultation")
         assert luz in eligible_practitioners(location=location, service=consultation, on=TODAY)
     assert not Appointment.objects.filter(practitioner=luz, service__kind="treatment").exists()
+
+
+def test_a_look_alike_waits_for_the_desk_and_the_scope_table_is_there(demo):
+    from needlepoint.accounts.models import ScopeRule
+    from needlepoint.patients.models import DuplicateCandidate
+
+    candidate = DuplicateCandidate.objects.get(organization=demo.organization)
+    assert candidate.status == "open"
+    assert candidate.patient.full_name == candidate.other.full_name
+    assert candidate.patient.email != candidate.other.email  # typed details joined nothing
+    assert Appointment.objects.filter(patient=candidate.patient).count() == 1
+    rows = ScopeRule.objects.filter(organization=demo.organization)
+    assert rows.count() == len(LicenceType)
+    assert not rows.get(licence_type=LicenceType.ESTHETICIAN).microneedling

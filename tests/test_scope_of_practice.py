@@ -272,3 +272,29 @@ def test_the_director_grants_a_competency_in_configuration_with_a_reason(client,
     granted = client.post(url, _profile_form(nurse, competencies=wanted, reason="Trained"))
     assert granted.status_code == 302
     assert nurse.competencies.filter(pk=consult.pk).exists()
+
+
+def _scope_form(rule: ScopeRule, **changes) -> dict:
+    form = {flag: "on" for flag in ("microneedling", "prp_phlebotomy", "order_depth",
+                                    "sign_alone") if getattr(rule, flag)}  # fmt: skip
+    form.update(legal_basis=rule.legal_basis, source_ids=rule.source_ids, reason="")
+    form.update(changes)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+def test_the_director_edits_the_scope_table_in_configuration(client, cast, world):
+    rule = ScopeRule.objects.get(organization=cast.clinic, licence_type="esthetician")
+    url = reverse("admin:accounts_scoperule_change", args=[rule.pk])
+    sign_in(client, cast.owner)
+    assert client.get(url).status_code == 200  # the owner reads it
+    assert client.post(url, _scope_form(rule, microneedling="on", reason="x")).status_code == 403
+    sign_in(client, cast.director)
+    no_basis = client.post(url, _scope_form(rule, microneedling="on", legal_basis="",
+                                            reason="Board opinion"))  # fmt: skip
+    assert no_basis.status_code == 200 and "legal basis" in no_basis.content.decode()
+    no_reason = client.post(url, _scope_form(rule, source_ids="S30, S29"))
+    assert no_reason.status_code == 200
+    done = client.post(url, _scope_form(rule, source_ids="S30, S29", reason="Cite S29 too"))
+    assert done.status_code == 302
+    rule.refresh_from_db()
+    assert rule.source_ids == "S30, S29" and not rule.microneedling

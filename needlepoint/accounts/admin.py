@@ -167,6 +167,9 @@ class StaffProfileAdmin(ScopedAdmin):
         super().save_related(request, form, formsets, change)
 
 
+SCOPE_CHANGES = (*SCOPE_FLAGS, "legal_basis", "source_ids")
+
+
 class ScopeRuleForm(forms.ModelForm):
     reason = forms.CharField(
         widget=forms.Textarea({"rows": 2}), help_text="Why: it goes into the audit log."
@@ -175,7 +178,7 @@ class ScopeRuleForm(forms.ModelForm):
 
     class Meta:
         model = ScopeRule
-        fields = [*SCOPE_FLAGS, "legal_basis", "source_ids"]
+        fields = list(SCOPE_CHANGES)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -185,7 +188,7 @@ class ScopeRuleForm(forms.ModelForm):
             scope_rule_change_check(
                 rule=ScopeRule.objects.get(pk=self.instance.pk),
                 actor=self.actor,
-                changes={k: data[k] for k in self.Meta.fields if k in data},
+                changes={k: data[k] for k in SCOPE_CHANGES if k in data},
                 reason=data.get("reason", ""),
             )
         except StaffChangeRefused as refused:
@@ -221,7 +224,7 @@ class ScopeRuleAdmin(ScopedAdmin):
         scope_rule_update(  # its form's clean asked the same rules first
             rule=ScopeRule.objects.get(pk=obj.pk),
             actor=request.staff,  # type: ignore[attr-defined]
-            changes={k: data[k] for k in [*SCOPE_FLAGS, "legal_basis", "source_ids"]},
+            changes={k: data[k] for k in SCOPE_CHANGES},
             reason=data["reason"],
             request=request,
         )

@@ -32,9 +32,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from needlepoint.accounts.models import StaffProfile
+from needlepoint.accounts.models import ScopeRule, StaffProfile
 from needlepoint.accounts.roles import Role
 from needlepoint.accounts.scope import LicenceType
+from needlepoint.accounts.services import scope_rules_seed
 from needlepoint.catalog.models import (
     Competency,
     Indication,
@@ -79,7 +80,7 @@ from needlepoint.intake.services import (
     intake_seed_rules,
     questionnaire_submit,
 )
-from needlepoint.patients.models import Patient, ReminderChannel
+from needlepoint.patients.models import DuplicateCandidate, Patient, ReminderChannel
 from needlepoint.patients.services import patient_register
 from needlepoint.resources.models import (
     Closure,
@@ -92,6 +93,8 @@ from needlepoint.resources.models import (
     Room,
 )
 from needlepoint.scheduling.models import Appointment, WorkingHours
+from needlepoint.scheduling.online import Booker, appointment_book_online
+from needlepoint.scheduling.selectors import availability_get
 
 DEMO_TIMEZONE = "America/Denver"
 DENVER = zoneinfo.ZoneInfo(DEMO_TIMEZONE)
@@ -1218,10 +1221,11 @@ def _demo_rule_choices(organization: Organization) -> None:
 
 
 def _reference_rows(organization: Organization) -> int:
-    """Treatment areas, indications and competencies seeded from DOMAIN.md."""
+    """Treatment areas, indications, competencies and the scope-of-practice table seeded
+    from DOMAIN.md."""
     return sum(
         model.objects.filter(organization=organization).count()
-        for model in (TreatmentArea, Indication, Competency)
+        for model in (TreatmentArea, Indication, Competency, ScopeRule)
     )
 
 
@@ -1250,6 +1254,9 @@ def _totals(organization: Organization) -> dict[str, int]:
         "archived_patients": Patient.objects.filter(
             organization=organization, is_archived=True
         ).count(),
+        "possible_duplicates": DuplicateCandidate.objects.filter(
+            organization=organization
+        ).count(),
         "portal_users": Patient.objects.filter(
             organization=organization, user__isnull=False
         ).count(),
@@ -1275,6 +1282,49 @@ def _totals(organization: Organization) -> dict[str, int]:
     }
 
 
+def _load_look_alike(organization: Organization, today: date, *, now: datetime) -> None:
+    """A returning patient books a consultation online with her work email: the booking
+    goes on a record of its own, flagged for the desk as a possible duplicate of hers
+    (Patients → Possible duplicates), until the desk merges them or she follows the
+    one-time link sent to the email on file. Once per clinic."""
+    if DuplicateCandidate.objects.filter(organization=organization).exists():
+        return
+    her = (
+        Patient.objects.filter(organization=organization, is_archived=False, user=None)
+        .exclude(email="")
+        .order_by("record_number")
+        .first()
+    )
+    consultation = Service.objects.filter(
+        organization=organization, kind=ServiceKind.CONSULTATION
+    ).first()
+    location = Location.objects.filter(organization=organization).order_by("name").first()
+    if her is None or consultation is None or location is None:
+        return
+    first = today + timedelta(days=7)
+    offers = availability_get(
+        location=location,
+        service=consultation,
+        first_day=first,
+        last_day=first + timedelta(days=14),
+        now=now,
+    )
+    if not offers:
+        return
+    appointment_book_online(
+        location=location,
+        service=consultation,
+        start=offers[0].start,
+        booker=Booker(
+            first_name=her.first_name,
+            last_name=her.last_name,
+            email=f"{_ascii(her.first_name).lower()}.{_ascii(her.last_name).lower()}@work.example",
+            date_of_birth=her.date_of_birth,
+        ),
+        now=now,
+    )
+
+
 def demo_load(*, today: date | None = None) -> DemoSummary:
     """Create the demo clinic, or complete it; a repeat run changes nothing.
 
@@ -1295,6 +1345,7 @@ def demo_load(*, today: date | None = None) -> DemoSummary:
         before = _totals(organization)
         seeded_before = _reference_rows(organization)
         catalog_seed_defaults(organization=organization)
+        scope_rules_seed(organization=organization)
         intake_seed_rules(organization=organization)
         intake_seed_questionnaire(organization=organization)
         intake_seed_consents(organization=organization)
@@ -1313,6 +1364,7 @@ def demo_load(*, today: date | None = None) -> DemoSummary:
         now = demo_now(today, DENVER)
         load_history(organization, today, now=now)
         load_today(organization, today, now=now)
+        _load_look_alike(organization, today, now=now)
         counts = _totals(organization)
         for name, total in counts.items():  # what this run added, whichever loader did
             if total > before[name]:
