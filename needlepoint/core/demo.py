@@ -1254,9 +1254,7 @@ def _totals(organization: Organization) -> dict[str, int]:
         "archived_patients": Patient.objects.filter(
             organization=organization, is_archived=True
         ).count(),
-        "possible_duplicates": DuplicateCandidate.objects.filter(
-            organization=organization
-        ).count(),
+        "possible_duplicates": DuplicateCandidate.objects.filter(organization=organization).count(),
         "portal_users": Patient.objects.filter(
             organization=organization, user__isnull=False
         ).count(),
