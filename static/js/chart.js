@@ -5,10 +5,13 @@
   var STEP_FIELDS = {
     spin: ["g_force", "minutes"],
     extract: ["volume_ml"],
-    apply: ["area", "identity_confirmed", "witness"],
+    apply: ["area", "identity_confirmed", "witness_username", "witness_password"],
     discard: []
   };
-  var OPTIONAL = ["g_force", "minutes", "volume_ml", "area", "identity_confirmed", "witness"];
+  var OPTIONAL = [
+    "g_force", "minutes", "volume_ml", "area", "identity_confirmed", "witness_username",
+    "witness_password"
+  ];
 
   function showStepFields(form) {
     var step = form.querySelector("[name=step]");
