@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "needlepoint.messaging",
     "needlepoint.site",
     "needlepoint.api",
+    # The demo clinic loader (`manage.py load_demo`): the top of the tree, imported by none of ours.
+    "needlepoint.demo",
     # Serves the API docs' Swagger UI from our own static files (no CDN, no inline script).
     "ninja",
 ]

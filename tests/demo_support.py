@@ -1,4 +1,4 @@
-"""Reading the demo's day: the three visits `core.demo_charts.load_today` books at a
+"""Reading the demo's day: the three visits `demo.charts.load_today` books at a
 location, and what each must be."""
 
 from datetime import datetime, time

@@ -24,8 +24,8 @@ from needlepoint.clinical.models import (
     TreatmentRecord,
 )
 from needlepoint.clinical.selectors import cosign_queue, incident_list, recall_hits
-from needlepoint.core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS, demo_load, demo_totp_code
-from needlepoint.core.demo_charts import Session, chart_session
+from needlepoint.demo.charts import Session, chart_session
+from needlepoint.demo.loader import DEMO_PASSWORD, DEMO_TOTP_SECRETS, demo_load, demo_totp_code
 from needlepoint.patients.models import Patient
 from needlepoint.resources.models import Device, DeviceKind, Location
 from needlepoint.scheduling.models import Appointment, AppointmentStatus

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from needlepoint.core.demo import demo_load
+from needlepoint.demo.loader import demo_load
 from needlepoint.resources.models import Location
 from tests.demo_support import assert_today
 

@@ -60,14 +60,14 @@ from needlepoint.clinical.models import (
     RecordStatus,
     TreatmentRecord,
 )
-from needlepoint.core.demo_charts import (
+from needlepoint.core.models import Organization
+from needlepoint.demo.charts import (
     demo_now,
     healthy_answers,
     load_history,
     load_today,
     scribble,
 )
-from needlepoint.core.models import Organization
 from needlepoint.intake.consents import consent_missing, consent_sign, intake_seed_consents
 from needlepoint.intake.models import (
     ConsentSignature,

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from needlepoint.core.demo import DEMO_TOTP_SECRETS, demo_totp_code, demo_totp_seconds_left
+from needlepoint.demo.loader import DEMO_TOTP_SECRETS, demo_totp_code, demo_totp_seconds_left
 
 
 class Command(BaseCommand):

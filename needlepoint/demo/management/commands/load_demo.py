@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from needlepoint.core.demo import DEMO_PASSWORD, MAIN_DEMO_USERNAMES, demo_load
+from needlepoint.demo.loader import DEMO_PASSWORD, MAIN_DEMO_USERNAMES, demo_load
 
 
 class Command(BaseCommand):

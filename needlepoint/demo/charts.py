@@ -12,7 +12,7 @@ honest path through the readiness gate (answers → consents → check-in → ch
   match, a tube of an earlier visit scanned at a chart, adverse events, and the medical
   director's approval of a screening that needed review.
 
-Imported by `core.demo`, which gives the clinic, its staff and patients first.
+Imported by `demo.loader`, which gives the clinic, its staff and patients first.
 """
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ CARTRIDGE_LOTS: dict[str, tuple[Lot, ...]] = {
     ),
     "Rejuvapen": (Lot("RJC-25-0417", 400, 60), Lot("RJC-25-0932", 75, 380)),
 }
-# Product lots older than the demo's current stock (`core.demo.PRODUCTS`), registered the
+# Product lots older than the demo's current stock (`demo.loader.PRODUCTS`), registered the
 # first time a chart uses them, with their expiry.
 EARLIER_PRODUCT_LOTS: dict[str, tuple[Lot, ...]] = {
     "Hyaluronic acid serum (sterile, single-use vial)": (Lot("HA-25-0688", 400, -20),),
