@@ -15,6 +15,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from needlepoint.catalog.models import Service, ServiceKind
+from needlepoint.core.dates import add_months
 from needlepoint.core.models import AuditAction, AuditEvent
 from needlepoint.intake import consents
 from needlepoint.intake.consents import (
@@ -23,7 +24,6 @@ from needlepoint.intake.consents import (
     ConsentError,
     ConsentNotConfigured,
     ConsentStatus,
-    add_months,
     appointment_from_consent_token,
     consent_hash,
     consent_missing,

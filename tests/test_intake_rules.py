@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from needlepoint.core.dates import add_months_rolling_over
 from needlepoint.intake.answers import CATALOGUE, NEVER, AnswerError, parse_answer, parse_answers
 from needlepoint.intake.rules import (
     UNANSWERED_PATIENT_MESSAGE,
@@ -26,7 +27,6 @@ from needlepoint.intake.rules import (
     Rule,
     RuleError,
     Screening,
-    add_months,
     evaluate,
     load_default_rules,
 )
@@ -411,8 +411,8 @@ def test_a_month_wait_from_a_day_the_end_month_lacks_rolls_to_the_first():
     dose = date(2024, 8, 31)
     assert finding(screen(on=date(2025, 2, 28), isotretinoin_last_dose=dose), "MN10")
     assert finding(screen(on=date(2025, 3, 1), isotretinoin_last_dose=dose), "MN10") is None
-    assert add_months(date(2024, 2, 29), 12 * 18) == date(2042, 3, 1)
-    assert add_months(date(2024, 12, 15), 1) == date(2025, 1, 15)
+    assert add_months_rolling_over(date(2024, 2, 29), 12 * 18) == date(2042, 3, 1)
+    assert add_months_rolling_over(date(2024, 12, 15), 1) == date(2025, 1, 15)
 
 
 def test_a_block_until_a_date_carries_it_for_staff_and_patient():

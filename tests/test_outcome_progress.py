@@ -16,7 +16,6 @@ from needlepoint.clinical.progress import (
     SCALES,
     Frame,
     OutcomePoint,
-    add_months,
     date_ticks,
     follow_up_windows,
     progress_chart,
@@ -25,6 +24,7 @@ from needlepoint.clinical.progress import (
     progress_summary,
     score_cells,
 )
+from needlepoint.core.dates import add_months
 
 JAN_4 = date(2027, 1, 4)
 

@@ -9,13 +9,15 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.utils import timezone
 from ninja import Schema
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
 from needlepoint.accounts.models import StaffProfile
+from needlepoint.core.dates import local_today
+from needlepoint.core.selectors import public_organization
 from needlepoint.patients.models import Patient
 from needlepoint.scheduling.links import manage_url
 from needlepoint.scheduling.models import Appointment
@@ -49,7 +51,9 @@ def _phone(value: str) -> str:
 
 
 def _date_of_birth(value: date) -> date:
-    today = timezone.localdate()
+    # Only the public booking takes one: today in the clinic's zone, which it serves.
+    organization = public_organization()
+    today = local_today(organization.default_timezone if organization else settings.TIME_ZONE)
     if value >= today or value.year < today.year - 120:
         raise ValueError("check the date of birth")
     return value

@@ -24,6 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from needlepoint.core.dates import add_months, month_start
+
 BETTER, WORSE, SAME = "better", "worse", "same"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -477,20 +479,6 @@ def long_date(day: date) -> str:
     return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
-def _add_months(day: date, months: int) -> date:
-    """The first of the month `months` after `day`'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` calendar months later; the month's last day where it is
-    shorter (Jan 31 + 1 month is Feb 28 or 29)."""
-    first = _add_months(day, months)
-    last_day = (_add_months(first, 1) - timedelta(days=1)).day
-    return first.replace(day=min(day.day, last_day))
-
-
 # --- Follow-ups ------------------------------------------------------------------------
 
 
@@ -532,11 +520,11 @@ def date_ticks(start: date, end: date, *, most: int = 6) -> list[tuple[date, str
             ]
     for months in (1, 2, 3, 6, 12):
         ticks = []
-        day = _add_months(start, 0 if start.day == 1 else 1)
+        day = month_start(start, 0 if start.day == 1 else 1)
         while day <= end:
             if (day.month - 1) % months == 0:
                 ticks.append(day)
-            day = _add_months(day, 1)
+            day = month_start(day, 1)
         if 0 < len(ticks) <= most:
             return [(tick, _month_label(tick, first=n == 0)) for n, tick in enumerate(ticks)]
     return [(start, long_date(start)), (end, long_date(end))]

@@ -61,6 +61,7 @@ from needlepoint.clinical.photos import PhotoRefused, capture_clean, photo_proce
 from needlepoint.clinical.progress import SCALES_BY_CODE, long_date
 from needlepoint.clinical.readiness import Stage
 from needlepoint.core.audit import audit_record
+from needlepoint.core.dates import local_today
 from needlepoint.core.models import AuditAction
 from needlepoint.patients.models import Patient
 from needlepoint.resources.models import DeviceKind, DeviceStatus
@@ -594,7 +595,9 @@ def depth_order_add(
     if staff.role not in CLINICAL:
         raise ChartRefused("forbidden", "Only a clinician orders a deeper depth.")
     refusal = staff_scope_refusal(
-        staff=staff, procedures=[Procedure.ORDER_DEPTH], on=timezone.localdate()
+        staff=staff,
+        procedures=[Procedure.ORDER_DEPTH],
+        on=local_today(staff.organization.default_timezone),
     )
     if refusal:
         raise ChartRefused("out_of_scope", refusal)
@@ -608,7 +611,7 @@ def depth_order_add(
         raise ChartRefused(
             "depth_over_area", f"{area.name} allows at most {area.order_max_mm} mm, even ordered."
         )
-    if valid_until < timezone.localdate():
+    if valid_until < local_today(staff.organization.default_timezone):
         raise ChartRefused("invalid", "The order's end date is in the past.")
     if not reason.strip():
         raise ChartRefused("invalid", "Give the reason for the deeper depth.")

@@ -10,7 +10,6 @@ audit, in one transaction (STYLE.md).
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import hmac
 import json
@@ -38,6 +37,7 @@ from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.roles import Role
 from needlepoint.catalog.models import Service, ServiceKind
 from needlepoint.core.audit import audit_record, client_address
+from needlepoint.core.dates import add_months
 from needlepoint.core.links import absolute as absolute_url
 from needlepoint.core.links import link_public_id, link_token
 from needlepoint.core.models import AuditAction, Organization
@@ -282,13 +282,6 @@ def signature_png_clean(data: bytes) -> bytes:
 
 
 # --- Signing and verifying ---------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later; the 31st becomes the month's last day when needed."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def consent_zone(signature_or_appointment: ConsentSignature | Appointment) -> ZoneInfo:

@@ -66,7 +66,6 @@ FST4 ("optional") ships active; a clinic turns it off by deactivating the rule.
 
 from __future__ import annotations
 
-import calendar
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -76,6 +75,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from needlepoint.core.dates import add_months_rolling_over
 from needlepoint.intake.answers import (
     CATALOGUE,
     NEVER,
@@ -163,10 +163,10 @@ class Condition:
             case "within":
                 if value == NEVER:
                     return False, None
-                end = add_months(value, self.months) + timedelta(days=self.days)
+                end = add_months_rolling_over(value, self.months) + timedelta(days=self.days)
                 return on < end, end
             case _:  # age_below
-                birthday = add_months(value, 12 * self.years)
+                birthday = add_months_rolling_over(value, 12 * self.years)
                 return on < birthday, birthday
 
     def _test_context(self, context: Mapping[str, object]) -> bool:
@@ -392,15 +392,6 @@ def evaluate(
     ]
     findings.sort(key=lambda finding: (-finding.outcome.severity, finding.rule))
     return Screening(findings[0].outcome if findings else Outcome.ALLOW, tuple(findings))
-
-
-def add_months(start: date, months: int) -> date:
-    """`months` calendar months after `start`; a missing day rolls to the next month's 1st."""
-    year, month0 = divmod(start.month - 1 + months, 12)
-    year += start.year
-    if start.day <= calendar.monthrange(year, month0 + 1)[1]:
-        return date(year, month0 + 1, start.day)
-    return add_months(date(year, month0 + 1, 1), 1)
 
 
 # ---------------------------------------------------------------- parsing rule data

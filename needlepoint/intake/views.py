@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from needlepoint.accounts.access import staff_required
 from needlepoint.core.audit import audit_record
+from needlepoint.core.dates import local_today
 from needlepoint.core.models import AuditAction
 from needlepoint.intake.answers import CATALOGUE, AnswerError, AnswerType
 from needlepoint.intake.forms import QuestionnaireForm, patient_sections
@@ -69,7 +70,7 @@ def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
     if current is None:
         raise Http404("This clinic has no questionnaire yet.")
     sections = patient_sections(current.questions, uses_prp=appointment.service.uses_prp)
-    today = timezone.localdate(timezone=appointment.location.zone)
+    today = local_today(appointment.location.zone)
     form = QuestionnaireForm(request.POST or None, sections=sections, today=today)
     if request.method == "POST" and form.is_valid():
         try:

@@ -17,6 +17,7 @@ from needlepoint.catalog.models import Service
 from needlepoint.clinical.gate import appointment_check_in, visit_readiness
 from needlepoint.clinical.readiness import Stage
 from needlepoint.core.audit import audit_record
+from needlepoint.core.dates import local_today
 from needlepoint.core.models import AuditAction
 from needlepoint.core.refusals import Refusal
 from needlepoint.core.tenancy import get_scoped_or_404
@@ -304,7 +305,7 @@ def appointment_move(request: HttpRequest, public_id: str) -> HttpResponse:
             else:
                 messages.success(request, "Moved.")
                 return redirect("scheduling:appointment-detail", public_id=appointment.public_id)
-    day = _day(request.GET.get("day", "")) if request.GET.get("day") else timezone.localdate()
+    day = _day(request.GET.get("day", "")) if request.GET.get("day") else local_today(location.zone)
     offers = availability_get(
         location=location,
         service=appointment.service,
@@ -365,7 +366,7 @@ def appointment_new(request: HttpRequest, location_slug: str) -> HttpResponse:
         if (service_id and service_id.isdigit())
         else None
     )
-    day = _day(request.GET.get("day")) if request.GET.get("day") else timezone.localdate()
+    day = _day(request.GET.get("day")) if request.GET.get("day") else local_today(location.zone)
     conflicts: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

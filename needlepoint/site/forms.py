@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, tzinfo
 
 from django import forms
-from django.utils import timezone
+
+from needlepoint.core.dates import local_today
 
 
 class PatientDetailsForm(forms.Form):
@@ -26,15 +27,16 @@ class PatientDetailsForm(forms.Form):
         required=False, label="Send my reminders by text message as well as email"
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, zone: tzinfo | str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.zone = zone  # the location's, for "today"
         self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
 
     def clean_date_of_birth(self) -> date:
         born = self.cleaned_data["date_of_birth"]
-        today = timezone.localdate()
+        today = local_today(self.zone)
         if born >= today or born.year < today.year - 120:
             raise forms.ValidationError("Please check the date of birth.")
         return born

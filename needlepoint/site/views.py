@@ -180,7 +180,7 @@ def booking_details(request: HttpRequest, service_slug: str, location_slug: str)
         return _too_many(request)
     chosen_id = request.GET.get("practitioner", "") or request.POST.get("practitioner", "")
     practitioner = _practitioner(location, service, chosen_id)
-    form = PatientDetailsForm(request.POST or None)
+    form = PatientDetailsForm(request.POST or None, zone=location.zone)
     error = ""
     alternatives: list[SlotOffer] = []
     status = 422 if request.method == "POST" and not form.is_valid() else 200
