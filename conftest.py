@@ -17,7 +17,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture
 def cast(db):
-    from tests.personas import make_cast
+    from tests.support.personas import make_cast
 
     return make_cast()
 

@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 from e2e.conftest import PHONE, TABLET
 from e2e.test_smoke import sign_in
 from needlepoint.scheduling.models import Appointment
-from tests.personas import make_cast
-from tests.scheduling_world import make_world
+from tests.support.personas import make_cast
+from tests.support.scheduling_world import make_world
 
 pytestmark = pytest.mark.browser
 

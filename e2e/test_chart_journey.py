@@ -34,11 +34,11 @@ from needlepoint.intake.models import ScreeningRule
 from needlepoint.intake.services import intake_seed_questionnaire, intake_seed_rules
 from needlepoint.scheduling.selectors import availability_get
 from needlepoint.scheduling.services import appointment_book
-from tests.clinical_support import chart_ready
-from tests.factories import PatientFactory
-from tests.intake_support import form_data
-from tests.personas import make_cast
-from tests.scheduling_world import make_world
+from tests.support.clinical_support import chart_ready
+from tests.support.factories import PatientFactory
+from tests.support.intake_support import form_data
+from tests.support.personas import make_cast
+from tests.support.scheduling_world import make_world
 from tests.test_consents import drawn_png
 
 pytestmark = pytest.mark.browser

@@ -21,8 +21,8 @@ from needlepoint.intake.consents import (
 from needlepoint.intake.models import ConsentKind, ConsentSignature
 from needlepoint.scheduling.selectors import availability_get
 from needlepoint.scheduling.services import appointment_book
-from tests.personas import make_cast
-from tests.scheduling_world import make_world
+from tests.support.personas import make_cast
+from tests.support.scheduling_world import make_world
 
 pytestmark = pytest.mark.browser
 

@@ -22,8 +22,8 @@ from needlepoint.intake.models import ScreeningStatus
 from needlepoint.intake.selectors import screening_current
 from needlepoint.intake.services import intake_seed_questionnaire, intake_seed_rules
 from needlepoint.scheduling.models import Appointment, AppointmentStatus
-from tests.personas import make_cast
-from tests.scheduling_world import make_world
+from tests.support.personas import make_cast
+from tests.support.scheduling_world import make_world
 
 pytestmark = pytest.mark.browser
 

@@ -19,9 +19,9 @@ from needlepoint.clinical.models import Photo
 from needlepoint.clinical.services import photo_add
 from needlepoint.scheduling.selectors import availability_get
 from needlepoint.scheduling.services import appointment_book
-from tests.clinical_support import chart_ready
-from tests.personas import make_cast
-from tests.scheduling_world import make_world
+from tests.support.clinical_support import chart_ready
+from tests.support.personas import make_cast
+from tests.support.scheduling_world import make_world
 from tests.test_photos import jpeg
 
 pytestmark = pytest.mark.browser

@@ -15,8 +15,8 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import PHONE, TABLET
-from tests.factories import TEST_PASSWORD
-from tests.personas import TEST_TOTP_SECRET, make_cast
+from tests.support.factories import TEST_PASSWORD
+from tests.support.personas import TEST_TOTP_SECRET, make_cast
 
 pytestmark = pytest.mark.browser
 

@@ -16,9 +16,9 @@ import pytest
 
 from needlepoint.api.api import api
 from needlepoint.core.models import AuditEvent
-from tests.api_support import API, NOW, ApiWorld, booking_body, make_api_world
-from tests.personas import PERSONAS, sign_in
-from tests.scheduling_world import at
+from tests.support.api_support import API, NOW, ApiWorld, booking_body, make_api_world
+from tests.support.personas import PERSONAS, sign_in
+from tests.support.scheduling_world import at
 
 OUTSIDER = "outsider"
 ON_THE_DAY = at(2027, 1, 11, 9, 30)
@@ -60,7 +60,7 @@ def _identifiers(aw: ApiWorld) -> dict[str, str]:
 
 def _answered(aw: ApiWorld) -> ApiWorld:
     """Paloma's health answers on file and her consents signed: ready for check-in."""
-    from tests.clinical_support import answers_harmless, clinic_seeded, consents_signed
+    from tests.support.clinical_support import answers_harmless, clinic_seeded, consents_signed
 
     clinic_seeded(aw.cast.clinic)
     answers_harmless(aw.appointment)
@@ -69,7 +69,7 @@ def _answered(aw: ApiWorld) -> ApiWorld:
 
 
 def _checked_in(aw: ApiWorld) -> ApiWorld:
-    from tests.clinical_support import visit_ready
+    from tests.support.clinical_support import visit_ready
 
     visit_ready(aw.appointment)
     aw.appointment.refresh_from_db()
@@ -78,7 +78,7 @@ def _checked_in(aw: ApiWorld) -> ApiWorld:
 
 def _charted(aw: ApiWorld):
     """Paloma checked in and identified at the chair by the medical director."""
-    from tests.clinical_support import chart_ready
+    from tests.support.clinical_support import chart_ready
 
     return chart_ready(aw.appointment, staff=aw.cast.director.staff_profile)
 

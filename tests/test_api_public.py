@@ -10,9 +10,9 @@ import pytest
 from needlepoint.core.models import AuditAction, AuditEvent
 from needlepoint.patients.models import DuplicateCandidate, Patient
 from needlepoint.scheduling.models import Appointment, AppointmentSource, Hold
-from tests import factories
-from tests.api_support import MONDAY, NOW, booking_body, get, post
-from tests.scheduling_world import at, make_world
+from tests.support import factories
+from tests.support.api_support import MONDAY, NOW, booking_body, get, post
+from tests.support.scheduling_world import at, make_world
 
 
 @pytest.fixture

@@ -40,11 +40,11 @@ from needlepoint.resources.models import Location
 from needlepoint.scheduling.models import Appointment
 from needlepoint.scheduling.services import appointment_book
 from needlepoint.wsgi import application
-from tests import factories
-from tests.api_support import NOW
-from tests.clinical_support import chart_ready
-from tests.personas import make_cast
-from tests.scheduling_world import DENVER, make_world
+from tests.support import factories
+from tests.support.api_support import NOW
+from tests.support.clinical_support import chart_ready
+from tests.support.personas import make_cast
+from tests.support.scheduling_world import DENVER, make_world
 
 SEED = 20270111
 MAX_EXAMPLES = 100

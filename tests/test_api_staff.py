@@ -15,10 +15,10 @@ from needlepoint.accounts.services import api_token_revoke
 from needlepoint.core.models import AuditAction, AuditEvent
 from needlepoint.scheduling.models import Appointment, AppointmentStatus, Hold
 from needlepoint.scheduling.services import appointment_book
-from tests import factories
-from tests.api_support import MONDAY, NOW, get, make_api_world, post
-from tests.personas import sign_in
-from tests.scheduling_world import at
+from tests.support import factories
+from tests.support.api_support import MONDAY, NOW, get, make_api_world, post
+from tests.support.personas import sign_in
+from tests.support.scheduling_world import at
 
 
 @pytest.fixture

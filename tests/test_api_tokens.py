@@ -14,8 +14,8 @@ from django.urls import reverse
 from needlepoint.accounts.models import ApiToken
 from needlepoint.accounts.services import api_token_create, api_token_revoke
 from needlepoint.core.models import AuditAction, AuditEvent
-from tests.api_support import get
-from tests.personas import sign_in
+from tests.support.api_support import get
+from tests.support.personas import sign_in
 
 
 def test_a_token_keeps_only_the_hash_of_its_secret(cast):

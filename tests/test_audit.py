@@ -17,8 +17,8 @@ from django.urls import reverse
 from needlepoint.core import audit_triggers
 from needlepoint.core.audit import GENESIS_HASH, audit_record, audit_row_hash
 from needlepoint.core.models import AuditAction, AuditEvent
-from tests import factories
-from tests.personas import sign_in
+from tests.support import factories
+from tests.support.personas import sign_in
 
 # Distinctive names, so finding them anywhere in a row can only mean PHI leaked into it.
 PLANTED_FIRST = "Zephyrine"

@@ -18,9 +18,9 @@ from django.urls import reverse
 
 from needlepoint.accounts.roles import Role
 from needlepoint.core.models import AuditAction, AuditEvent
-from tests import factories
-from tests.factories import TEST_PASSWORD
-from tests.personas import TEST_TOTP_SECRET, sign_in
+from tests.support import factories
+from tests.support.factories import TEST_PASSWORD
+from tests.support.personas import TEST_TOTP_SECRET, sign_in
 
 # Five seconds into a 30-second TOTP window, so every code below stays current.
 START = datetime(2026, 3, 2, 17, 0, 5, tzinfo=UTC)

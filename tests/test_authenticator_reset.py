@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from needlepoint.accounts.services import StaffRefused, staff_authenticator_reset
 from needlepoint.core.models import AuditAction, AuditEvent
-from tests.factories import TEST_PASSWORD
-from tests.personas import TEST_TOTP_SECRET, sign_in
+from tests.support.factories import TEST_PASSWORD
+from tests.support.personas import TEST_TOTP_SECRET, sign_in
 
 DEACTIVATE_URL = "/accounts/2fa/totp/deactivate/"
 

@@ -13,8 +13,8 @@ from needlepoint.scheduling import setup
 from needlepoint.scheduling.models import Hold, WorkingHours
 from needlepoint.scheduling.selectors import availability_get
 from needlepoint.scheduling.services import appointment_book
-from tests import factories
-from tests.scheduling_world import at, make_world
+from tests.support import factories
+from tests.support.scheduling_world import at, make_world
 
 MONDAY = date(2027, 1, 11)
 NOW = at(2027, 1, 4, 8)

@@ -16,10 +16,10 @@ from needlepoint.accounts.roles import Role
 from needlepoint.accounts.services import api_token_create, api_token_revoke
 from needlepoint.clinical.services import photo_add
 from needlepoint.core.models import AuditAction, AuditEvent
-from tests.api_support import bearer, make_api_world, post
-from tests.clinical_support import chart_ready
-from tests.personas import make_staff
-from tests.scheduling_world import at
+from tests.support.api_support import bearer, make_api_world, post
+from tests.support.clinical_support import chart_ready
+from tests.support.personas import make_staff
+from tests.support.scheduling_world import at
 
 
 @pytest.fixture(autouse=True)

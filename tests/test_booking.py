@@ -20,8 +20,8 @@ from needlepoint.scheduling.services import (
     appointment_mark_no_show,
     appointment_reschedule,
 )
-from tests import factories
-from tests.scheduling_world import at, make_world
+from tests.support import factories
+from tests.support.scheduling_world import at, make_world
 
 MONDAY = date(2027, 1, 11)
 NOW = at(2027, 1, 4, 8)  # a week before

@@ -11,8 +11,8 @@ from django.db import connection
 
 from needlepoint.scheduling.models import Appointment, Hold
 from needlepoint.scheduling.services import SlotUnavailable, appointment_book
-from tests import factories
-from tests.scheduling_world import at, make_world
+from tests.support import factories
+from tests.support.scheduling_world import at, make_world
 
 CLIENTS = 24
 NOW = at(2027, 1, 4, 8)

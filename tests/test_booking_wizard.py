@@ -12,7 +12,7 @@ from needlepoint.patients.models import DuplicateCandidate, Patient, ReminderCha
 from needlepoint.scheduling.links import manage_token
 from needlepoint.scheduling.models import Appointment, AppointmentStatus, WaitlistEntry
 from needlepoint.scheduling.waitlist import waitlist_offer
-from tests.scheduling_world import at, make_world
+from tests.support.scheduling_world import at, make_world
 
 NOW = at(2027, 1, 4, 8)
 MONDAY = date(2027, 1, 11)

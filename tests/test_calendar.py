@@ -11,9 +11,9 @@ from needlepoint.core.models import AuditAction, AuditEvent
 from needlepoint.scheduling.calendar import calendar_day, explain_conflicts
 from needlepoint.scheduling.models import Appointment, AppointmentStatus
 from needlepoint.scheduling.services import appointment_book
-from tests import factories
-from tests.personas import sign_in
-from tests.scheduling_world import at, make_world
+from tests.support import factories
+from tests.support.personas import sign_in
+from tests.support.scheduling_world import at, make_world
 
 NOW = at(2027, 1, 4, 8)
 MONDAY = date(2027, 1, 11)

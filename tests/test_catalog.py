@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from needlepoint.catalog.models import Competency, Indication, TreatmentArea
 from needlepoint.catalog.services import catalog_seed_defaults, clinical_defaults
-from tests import factories
+from tests.support import factories
 
 
 def test_it_seeds_every_domain_area_with_its_sources(db):

@@ -34,9 +34,9 @@ from needlepoint.core.models import AuditAction, AuditEvent
 from needlepoint.intake.consents import intake_seed_consents
 from needlepoint.intake.services import intake_seed_questionnaire, intake_seed_rules
 from needlepoint.scheduling.services import appointment_book
-from tests.clinical_support import visit_ready
-from tests.personas import sign_in
-from tests.scheduling_world import at, make_world
+from tests.support.clinical_support import visit_ready
+from tests.support.personas import sign_in
+from tests.support.scheduling_world import at, make_world
 
 NOW = at(2027, 1, 4, 8)  # when the visits are booked
 VISIT = at(2027, 1, 11, 10)
@@ -384,7 +384,7 @@ def test_the_tube_is_scanned_at_each_step_and_applied_to_its_own_patient(
 
 
 def test_another_patients_tube_is_a_hard_stop(client, world, cast):
-    from tests.factories import PatientFactory
+    from tests.support.factories import PatientFactory
 
     theirs = visit(world, cast, patient=PatientFactory(organization=cast.clinic),
                    start=at(2027, 1, 11, 13))  # fmt: skip
@@ -545,7 +545,7 @@ def test_the_anaesthetic_and_its_times_are_saved_together_or_not_at_all(client, 
 
 
 def test_a_witness_confirms_with_their_own_password_not_a_pick(client, world, cast, time_machine):
-    from tests.factories import TEST_PASSWORD
+    from tests.support.factories import TEST_PASSWORD
 
     url = chart(client, cast, visit(world, cast))
     act(client, url, "draw", **patient_says(cast))

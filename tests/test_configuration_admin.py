@@ -8,7 +8,7 @@ from django.urls import reverse
 from needlepoint.catalog.models import TreatmentArea
 from needlepoint.catalog.services import catalog_seed_defaults
 from needlepoint.core.models import AuditAction, AuditEvent
-from tests.personas import sign_in
+from tests.support.personas import sign_in
 
 
 def _area_form(area: TreatmentArea, **changes) -> dict:
@@ -74,7 +74,7 @@ def test_viewing_a_patient_in_the_configuration_site_is_audited(client, cast):
 
 def test_foreign_choices_are_not_offered(client, cast):
     """A location's room form must not list another clinic's locations."""
-    from tests import factories
+    from tests.support import factories
 
     factories.LocationFactory(organization=cast.outsider_clinic, name="Elsewhere Downtown")
     sign_in(client, cast.owner)

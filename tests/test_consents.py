@@ -55,9 +55,9 @@ from needlepoint.scheduling.links import manage_token
 from needlepoint.scheduling.models import AppointmentStatus
 from needlepoint.scheduling.selectors import availability_get
 from needlepoint.scheduling.services import appointment_book
-from tests import factories
-from tests.personas import sign_in
-from tests.scheduling_world import make_world
+from tests.support import factories
+from tests.support.personas import sign_in
+from tests.support.scheduling_world import make_world
 
 pytestmark = pytest.mark.django_db
 

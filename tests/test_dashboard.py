@@ -5,8 +5,8 @@ from django.urls import reverse
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.core.selectors import dashboard_get
 from needlepoint.resources.models import Closure, DeviceKind, DeviceStatus
-from tests import factories
-from tests.personas import sign_in
+from tests.support import factories
+from tests.support.personas import sign_in
 
 MONDAY = date(2026, 11, 23)
 

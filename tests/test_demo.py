@@ -30,7 +30,7 @@ from needlepoint.patients.models import Patient
 from needlepoint.resources.models import Device, DeviceKind, Location
 from needlepoint.scheduling.models import Appointment, AppointmentStatus
 from needlepoint.scheduling.setup import eligible_practitioners
-from tests.demo_support import assert_today, the_three, visits_on
+from tests.support.demo_support import assert_today, the_three, visits_on
 
 TODAY = date(2026, 11, 23)  # a Monday: Nob Hill is closed, Northeast Heights is open
 

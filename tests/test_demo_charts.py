@@ -4,7 +4,7 @@ from datetime import date
 
 from needlepoint.demo.loader import demo_load
 from needlepoint.resources.models import Location
-from tests.demo_support import assert_today
+from tests.support.demo_support import assert_today
 
 WEDNESDAY = date(2026, 11, 25)
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.factories import TEST_PASSWORD
-from tests.personas import sign_in
+from tests.support.factories import TEST_PASSWORD
+from tests.support.personas import sign_in
 
 REPO = Path(__file__).resolve().parent.parent
 ONE_YEAR = 365 * 24 * 60 * 60

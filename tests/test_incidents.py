@@ -36,10 +36,10 @@ from needlepoint.patients.models import Patient
 from needlepoint.resources.models import Location
 from needlepoint.scheduling.models import Appointment
 from needlepoint.scheduling.services import appointment_book
-from tests import factories
-from tests.clinical_support import chart_ready, clinic_seeded, consents_signed
-from tests.personas import sign_in
-from tests.scheduling_world import at, make_world
+from tests.support import factories
+from tests.support.clinical_support import chart_ready, clinic_seeded, consents_signed
+from tests.support.personas import sign_in
+from tests.support.scheduling_world import at, make_world
 
 URL = "/staff/clinical/incidents/"
 NOW = at(2027, 1, 4, 8)

@@ -16,9 +16,9 @@ from needlepoint.intake.selectors import screening_current
 from needlepoint.intake.services import intake_seed_questionnaire, intake_seed_rules
 from needlepoint.scheduling.models import AppointmentStatus
 from needlepoint.scheduling.services import BookingRuleError, appointment_book
-from tests.intake_support import form_data
-from tests.personas import sign_in
-from tests.scheduling_world import at, make_world
+from tests.support.intake_support import form_data
+from tests.support.personas import sign_in
+from tests.support.scheduling_world import at, make_world
 
 NOW = at(2027, 1, 4, 8)
 VISIT_DAY = at(2027, 1, 11, 9, 45)  # the desk checks in on the day of the visit
@@ -224,8 +224,8 @@ def test_a_series_approval_covers_the_next_session_of_the_same_service(client, w
 
 
 def test_another_clinics_screening_is_a_404(client, world, cast):
-    from tests import factories
-    from tests.personas import make_staff
+    from tests.support import factories
+    from tests.support.personas import make_staff
 
     appointment = book(world, cast)
     answer(client, appointment, isotretinoin_last_dose=STOPPED)
@@ -362,7 +362,7 @@ def test_a_handed_over_tablet_shows_only_the_patients_pages(client, world, cast)
 
 
 def test_staff_take_the_tablet_back_with_their_password(client, world, cast):
-    from tests.factories import TEST_PASSWORD
+    from tests.support.factories import TEST_PASSWORD
 
     appointment = book(world, cast)
     _hand_over(client, cast, appointment)

@@ -1,7 +1,7 @@
 """Appointment messages: a confirmation with a calendar invitation, reminders at 48 h and
 2 h, skipped when the booking is cancelled or moved, and the patient's channel respected."""
 
-# ruff: noqa: F811 - the fixtures imported from tests.messaging_fakes are redefined as arguments
+# ruff: noqa: F811 - the fixtures imported from tests.support.messaging_fakes are redefined as arguments
 from __future__ import annotations
 
 from datetime import timedelta
@@ -24,7 +24,7 @@ from needlepoint.patients.models import ReminderChannel
 from needlepoint.scheduling.links import manage_url
 from needlepoint.scheduling.models import Appointment, AppointmentStatus
 from needlepoint.scheduling.services import appointment_cancel, appointment_reschedule
-from tests.messaging_fakes import (  # noqa: F401 - fixtures
+from tests.support.messaging_fakes import (  # noqa: F401 - fixtures
     NOW,
     PLANTED_FIRST,
     PLANTED_LAST,
@@ -37,7 +37,7 @@ from tests.messaging_fakes import (  # noqa: F401 - fixtures
     texts,
     world,
 )
-from tests.scheduling_world import DENVER, at
+from tests.support.scheduling_world import DENVER, at
 
 
 def invitation(message) -> Calendar:

@@ -1,7 +1,7 @@
 """The delivery job: retries with backoff through the queue, failure recording without PHI,
 duplicate jobs, the generic `message_send`, and logs free of patient details."""
 
-# ruff: noqa: F811 - the fixtures imported from tests.messaging_fakes are redefined as arguments
+# ruff: noqa: F811 - the fixtures imported from tests.support.messaging_fakes are redefined as arguments
 from __future__ import annotations
 
 import logging
@@ -17,7 +17,7 @@ from needlepoint.messaging.services import message_send
 from needlepoint.messaging.tasks import RETRY_DELAYS, message_delivery_send
 from needlepoint.patients.models import ReminderChannel
 from needlepoint.scheduling.services import appointment_cancel
-from tests.messaging_fakes import (  # noqa: F401 - fixtures
+from tests.support.messaging_fakes import (  # noqa: F401 - fixtures
     NOW,
     PLANTED_EMAIL,
     PLANTED_FIRST,
@@ -43,7 +43,7 @@ def queued_jobs():
 
 @pytest.fixture
 def failing_sms(settings):
-    settings.SMS_BACKEND = "tests.messaging_fakes.FailingSmsBackend"
+    settings.SMS_BACKEND = "tests.support.messaging_fakes.FailingSmsBackend"
     FailingSmsBackend.calls = 0
 
 
@@ -106,7 +106,7 @@ def test_without_a_deferring_queue_retries_run_at_once(
 def test_a_refused_email_records_the_smtp_code_not_the_address(
     settings, clock, book, patient, caplog
 ):
-    settings.EMAIL_BACKEND = "tests.messaging_fakes.RefusingEmailBackend"
+    settings.EMAIL_BACKEND = "tests.support.messaging_fakes.RefusingEmailBackend"
     with caplog.at_level(logging.DEBUG):
         appointment = book(patient)
     confirmation = MessageDelivery.objects.get(
@@ -155,7 +155,7 @@ def test_message_send_follows_preferences_and_carries_the_callers_text(
 
 
 def test_message_send_refuses_another_patients_appointment(world, patient, clock, book):
-    from tests import factories
+    from tests.support import factories
 
     other = factories.PatientFactory(organization=world.clinic)
     appointment = book(other)

@@ -1,7 +1,7 @@
 """The practitioner's iCalendar feed (initials only, audited per fetch, 404 for revoked or
 unknown tokens), the page that issues it, and the owner's read-only delivery log."""
 
-# ruff: noqa: F811 - the fixtures imported from tests.messaging_fakes are redefined as arguments
+# ruff: noqa: F811 - the fixtures imported from tests.support.messaging_fakes are redefined as arguments
 from __future__ import annotations
 
 from datetime import timedelta
@@ -20,8 +20,8 @@ from needlepoint.messaging.services import (
     message_send,
 )
 from needlepoint.scheduling.models import Appointment, AppointmentStatus
-from tests import factories
-from tests.messaging_fakes import (  # noqa: F401 - fixtures
+from tests.support import factories
+from tests.support.messaging_fakes import (  # noqa: F401 - fixtures
     NOW,
     PLANTED_EMAIL,
     PLANTED_FIRST,
@@ -31,8 +31,8 @@ from tests.messaging_fakes import (  # noqa: F401 - fixtures
     patient,
     world,
 )
-from tests.personas import sign_in
-from tests.scheduling_world import at
+from tests.support.personas import sign_in
+from tests.support.scheduling_world import at
 
 
 def feed_url(feed: CalendarFeed) -> str:

@@ -1,7 +1,7 @@
 """Text messages: the Twilio backend against a fake Twilio on 127.0.0.1, replies to texts
 (STOP opts out at once, START opts back in; SECURITY.md I3) and the webhook's signature."""
 
-# ruff: noqa: F811 - the fixtures imported from tests.messaging_fakes are redefined as arguments
+# ruff: noqa: F811 - the fixtures imported from tests.support.messaging_fakes are redefined as arguments
 from __future__ import annotations
 
 import base64
@@ -20,8 +20,8 @@ from needlepoint.messaging.models import Channel, DeliveryStatus, MessageDeliver
 from needlepoint.messaging.sms import SmsError, TwilioSmsBackend, twilio_signature
 from needlepoint.messaging.tasks import message_delivery_send
 from needlepoint.patients.models import ReminderChannel
-from tests import factories
-from tests.messaging_fakes import (  # noqa: F401 - fixtures
+from tests.support import factories
+from tests.support.messaging_fakes import (  # noqa: F401 - fixtures
     PLANTED_FIRST,
     book,
     clock,

@@ -18,10 +18,10 @@ from needlepoint.clinical.selectors import outcome_list, record_outcomes_context
 from needlepoint.clinical.services import outcome_record
 from needlepoint.core.models import AuditAction, AuditEvent
 from needlepoint.scheduling.services import appointment_book
-from tests import factories
-from tests.clinical_support import chart_ready
-from tests.personas import sign_in
-from tests.scheduling_world import at, make_world
+from tests.support import factories
+from tests.support.clinical_support import chart_ready
+from tests.support.personas import sign_in
+from tests.support.scheduling_world import at, make_world
 
 BOOKED_AT = at(2027, 1, 4, 8)
 VISIT = at(2027, 1, 11, 10)

@@ -41,11 +41,11 @@ from needlepoint.patients.services import patient_register
 from needlepoint.scheduling.links import appointment_from_token
 from needlepoint.scheduling.models import Appointment
 from needlepoint.scheduling.services import appointment_book
-from tests import factories
-from tests.api_support import booking_body, post
-from tests.intake_support import form_data
-from tests.personas import sign_in
-from tests.scheduling_world import at, make_world
+from tests.support import factories
+from tests.support.api_support import booking_body, post
+from tests.support.intake_support import form_data
+from tests.support.personas import sign_in
+from tests.support.scheduling_world import at, make_world
 
 NOW = at(2027, 1, 4, 8)
 HER_VISIT = at(2027, 1, 25, 10)  # her booked treatment, screening waiting for review

@@ -31,9 +31,9 @@ from needlepoint.patients.merge import MergeRefused, patient_merge, patient_refe
 from needlepoint.patients.models import DuplicateCandidate, DuplicateStatus, Patient
 from needlepoint.patients.services import patient_register
 from needlepoint.scheduling.services import appointment_book
-from tests.clinical_support import chart_ready
-from tests.personas import sign_in
-from tests.scheduling_world import at, make_world
+from tests.support.clinical_support import chart_ready
+from tests.support.personas import sign_in
+from tests.support.scheduling_world import at, make_world
 
 NOW = at(2027, 1, 4, 8)
 
@@ -285,7 +285,7 @@ def test_a_merge_within_the_series_interval_is_still_possible(world, cast):
 
 def test_consents_the_merged_record_signed_still_count_for_the_person(world, cast):
     from needlepoint.intake.consents import consent_missing
-    from tests.clinical_support import consents_signed
+    from tests.support.clinical_support import consents_signed
 
     rosa = register(world.clinic)
     again = register(world.clinic, first_name="Rosie", email="rosie@example.com")

@@ -7,8 +7,8 @@ from needlepoint.core.models import AuditAction, AuditEvent
 from needlepoint.patients.models import Patient
 from needlepoint.patients.selectors import patient_list
 from needlepoint.patients.services import patient_register
-from tests import factories
-from tests.personas import sign_in
+from tests.support import factories
+from tests.support.personas import sign_in
 
 
 def test_it_assigns_increasing_record_numbers_per_organization(db):

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.personas import PERSONAS, sign_in
+from tests.support.personas import PERSONAS, sign_in
 
 OWN_NAMESPACES = {
     "site", "core", "patients", "scheduling", "messaging", "accounts", "intake", "clinical",
@@ -44,7 +44,7 @@ POST_ONLY = expect(405, 405, 405, 405, 405, 405)
 
 def _world(cast, clinic):
     """One bookable world per clinic and test, however many URLs ask for it."""
-    from tests.scheduling_world import make_world
+    from tests.support.scheduling_world import make_world
 
     worlds = cast.__dict__.setdefault("_worlds", {})
     if clinic.pk not in worlds:
@@ -226,12 +226,12 @@ CLINICAL = expect(302, 403, 403, 200, 200, 403)
 
 def _visit_today(cast, clinic, patient):
     """One face treatment per clinic and test, today (the frozen Monday), ready for the
-    chair: answered, consented, checked in, identity confirmed (tests/clinical_support)."""
+    chair: answered, consented, checked in, identity confirmed (tests/support/clinical_support)."""
     from django.utils import timezone
 
     from needlepoint.scheduling.selectors import availability_get
     from needlepoint.scheduling.services import appointment_book
-    from tests.clinical_support import chart_ready
+    from tests.support.clinical_support import chart_ready
 
     charts = cast.__dict__.setdefault("_charts", {})
     if clinic.pk not in charts:
@@ -253,7 +253,7 @@ def _clinician(cast, clinic):
     """Who charts in `clinic`: our director, or the outsider clinic's own physician."""
     from needlepoint.accounts.roles import Role
     from needlepoint.catalog.models import Competency
-    from tests import factories
+    from tests.support import factories
 
     if clinic == cast.clinic:
         return cast.director.staff_profile

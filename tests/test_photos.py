@@ -42,10 +42,10 @@ from needlepoint.clinical.services import (
     photo_retire,
 )
 from needlepoint.core.models import AuditAction, AuditEvent
-from tests.api_support import API, ApiWorld, bearer, make_api_world
-from tests.clinical_support import chart_ready
-from tests.personas import make_staff, sign_in
-from tests.scheduling_world import at
+from tests.support.api_support import API, ApiWorld, bearer, make_api_world
+from tests.support.clinical_support import chart_ready
+from tests.support.personas import make_staff, sign_in
+from tests.support.scheduling_world import at
 
 # --- Images made in the tests --------------------------------------------------------------
 

@@ -16,10 +16,10 @@ from needlepoint.clinical.custody import (
 )
 from needlepoint.clinical.models import Incident, PrpEvent, PrpSample
 from needlepoint.core.models import AuditAction, AuditEvent
-from tests.api_support import NOW, make_api_world, post
-from tests.clinical_support import chart_ready, visit_ready
-from tests.factories import TEST_PASSWORD
-from tests.scheduling_world import at
+from tests.support.api_support import NOW, make_api_world, post
+from tests.support.clinical_support import chart_ready, visit_ready
+from tests.support.factories import TEST_PASSWORD
+from tests.support.scheduling_world import at
 
 DRAWN = datetime(2027, 1, 11, 17, tzinfo=UTC)
 
@@ -131,7 +131,7 @@ def spun_and_extracted(client, aw, sample_id, time_machine):
 
 
 def test_a_draw_checks_two_identifiers_and_prints_a_label(client, aw):
-    from tests.personas import sign_in
+    from tests.support.personas import sign_in
 
     response = draw(client, aw)
     assert response.status_code == 201, response.content
@@ -240,7 +240,7 @@ def test_a_spin_records_g_force_and_minutes(client, aw):
 
 def test_a_second_patients_blood_in_process_is_a_warning(client, aw, cast):
     from needlepoint.scheduling.services import appointment_book
-    from tests import factories
+    from tests.support import factories
 
     assert draw(client, aw).json()["warnings"] == []
     rosa = factories.PatientFactory(organization=cast.clinic)
@@ -265,7 +265,7 @@ def test_a_second_patients_blood_in_process_is_a_warning(client, aw, cast):
 
 def test_the_treatment_record_starts_once(client, aw, cast):
     from needlepoint.scheduling.services import appointment_book
-    from tests import factories
+    from tests.support import factories
 
     later = appointment_book(
         location=aw.world.location,
@@ -328,7 +328,7 @@ def test_an_expired_or_recalled_lot_is_refused(client, aw):
 
 
 def test_another_clinics_record_is_a_404(client, aw, cast):
-    from tests import factories
+    from tests.support import factories
 
     other = factories.OrganizationFactory()
     from needlepoint.clinical.models import TreatmentRecord
@@ -339,7 +339,7 @@ def test_another_clinics_record_is_a_404(client, aw, cast):
 
 
 def test_the_recall_search_finds_the_patient_by_cartridge_lot(client, aw):
-    from tests.personas import sign_in
+    from tests.support.personas import sign_in
 
     record_id = _record(client, aw)
     cartridge(client, aw, record_id, lot="LOT-77", serial="SN-1")

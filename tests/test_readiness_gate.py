@@ -32,16 +32,16 @@ from needlepoint.clinical.services import (
 from needlepoint.intake.models import ConsentDocument, ConsentSignature
 from needlepoint.scheduling.models import Appointment
 from needlepoint.scheduling.services import appointment_book, appointment_cancel
-from tests.api_support import ApiWorld, get, make_api_world, post
-from tests.clinical_support import (
+from tests.support.api_support import ApiWorld, get, make_api_world, post
+from tests.support.clinical_support import (
     answers_harmless,
     chart_ready,
     clinic_seeded,
     consents_signed,
     visit_ready,
 )
-from tests.personas import sign_in
-from tests.scheduling_world import at
+from tests.support.personas import sign_in
+from tests.support.scheduling_world import at
 
 NOW = at(2027, 1, 4, 8)  # when the visits are booked
 ON_THE_DAY = at(2027, 1, 11, 9, 30)

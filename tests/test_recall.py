@@ -13,9 +13,9 @@ from needlepoint.clinical.models import CartridgeLot, CartridgeUse, ProductUse, 
 from needlepoint.clinical.selectors import product_recall_list, recall_hits
 from needlepoint.core.models import AuditAction, AuditEvent
 from needlepoint.scheduling.services import appointment_book
-from tests import factories
-from tests.personas import sign_in
-from tests.scheduling_world import at
+from tests.support import factories
+from tests.support.personas import sign_in
+from tests.support.scheduling_world import at
 from tests.test_outcomes import BOOKED_AT, VISIT, _record
 
 RECALL = "/staff/clinical/recall/"

@@ -33,10 +33,10 @@ from needlepoint.core.models import AuditAction, AuditEvent
 from needlepoint.scheduling.models import WorkingHours
 from needlepoint.scheduling.selectors import availability_get
 from needlepoint.scheduling.setup import eligible_practitioners
-from tests import factories
-from tests.api_support import get
-from tests.personas import sign_in
-from tests.scheduling_world import at, make_world
+from tests.support import factories
+from tests.support.api_support import get
+from tests.support.personas import sign_in
+from tests.support.scheduling_world import at, make_world
 
 DAY = date(2027, 1, 11)
 NM = {

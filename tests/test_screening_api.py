@@ -10,7 +10,7 @@ import pytest
 from needlepoint.catalog.models import TreatmentArea
 from needlepoint.intake.models import ScreeningRule
 from needlepoint.intake.services import intake_seed_rules
-from tests.api_support import NOW, make_api_world, post
+from tests.support.api_support import NOW, make_api_world, post
 from tests.test_intake_rules import FIRES, ON, QUIET
 
 PATH = "/screening/evaluate"
@@ -148,7 +148,7 @@ def test_the_medical_directors_edit_changes_the_outcome(client, aw):
 
 
 def test_another_clinics_rules_are_not_used(client, aw, cast):
-    from tests import factories
+    from tests.support import factories
 
     other = factories.OrganizationFactory()
     intake_seed_rules(organization=other)

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from needlepoint.core.models import AuditAction, AuditEvent
-from tests.personas import sign_in
+from tests.support.personas import sign_in
 
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 SIGNED_OUT_MESSAGE = "You were signed out to protect patient information."

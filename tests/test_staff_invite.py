@@ -10,7 +10,7 @@ from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.roles import Role
 from needlepoint.accounts.services import staff_invite
 from needlepoint.core.models import AuditAction, AuditEvent
-from tests.personas import sign_in
+from tests.support.personas import sign_in
 
 NEW_PASSWORD = "a long enough passphrase for the clinic"
 

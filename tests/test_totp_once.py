@@ -18,9 +18,9 @@ from needlepoint.accounts.mfa import (
     totp_counters,
     totp_fresh_counter,
 )
-from tests import factories
-from tests.factories import TEST_PASSWORD
-from tests.personas import TEST_TOTP_SECRET
+from tests.support import factories
+from tests.support.factories import TEST_PASSWORD
+from tests.support.personas import TEST_TOTP_SECRET
 
 # Five seconds into a 30-second window: +33 s is the next window (where the tolerance still
 # accepts this window's code), +59 s the one after.

@@ -14,7 +14,7 @@ from needlepoint.catalog.models import Competency, Service, ServicePhase, Treatm
 from needlepoint.core.models import Organization
 from needlepoint.resources.models import Device, DeviceKind, Location, OpeningHours, Room
 from needlepoint.scheduling.models import WorkingHours
-from tests import factories
+from tests.support import factories
 
 DENVER = ZoneInfo("America/Denver")
 

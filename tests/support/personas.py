@@ -20,7 +20,7 @@ from needlepoint.accounts.roles import Role
 from needlepoint.core.models import Organization
 from needlepoint.patients.models import Patient
 from needlepoint.resources.models import Location
-from tests import factories
+from tests.support import factories
 
 # A valid base32 secret known to the tests, so they can compute real TOTP codes.
 TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

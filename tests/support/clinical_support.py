@@ -27,7 +27,7 @@ from needlepoint.intake.services import (
     questionnaire_submit,
 )
 from needlepoint.scheduling.models import Appointment
-from tests.intake_support import form_data
+from tests.support.intake_support import form_data
 
 
 def signature_png() -> bytes:

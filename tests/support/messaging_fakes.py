@@ -15,8 +15,8 @@ from django_tasks import task_backends
 from needlepoint.messaging.sms import SmsError
 from needlepoint.patients.models import ReminderChannel
 from needlepoint.scheduling.services import appointment_book
-from tests import factories
-from tests.scheduling_world import at, make_world
+from tests.support import factories
+from tests.support.scheduling_world import at, make_world
 
 MONDAY = date(2027, 1, 11)
 NOW = at(2027, 1, 4, 8)  # a week before
@@ -60,7 +60,7 @@ class RefusingEmailBackend(BaseEmailBackend):
 
 @pytest.fixture
 def texts(settings):
-    settings.SMS_BACKEND = "tests.messaging_fakes.RecordingSmsBackend"
+    settings.SMS_BACKEND = "tests.support.messaging_fakes.RecordingSmsBackend"
     RecordingSmsBackend.outbox = []
     return RecordingSmsBackend.outbox
 

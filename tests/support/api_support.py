@@ -13,8 +13,8 @@ from django.test import Client
 from needlepoint.accounts.services import api_token_create
 from needlepoint.scheduling.models import Appointment
 from needlepoint.scheduling.services import appointment_book
-from tests.personas import Cast
-from tests.scheduling_world import World, at, make_world
+from tests.support.personas import Cast
+from tests.support.scheduling_world import World, at, make_world
 
 API = "/api/v1"
 # "Now" for API tests: a Monday morning a week before the Monday that gets booked.
