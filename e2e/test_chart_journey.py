@@ -36,10 +36,10 @@ from needlepoint.scheduling.selectors import availability_get
 from needlepoint.scheduling.services import appointment_book
 from tests.support.clinical_support import chart_ready
 from tests.support.factories import PatientFactory
+from tests.support.images import drawn_png
 from tests.support.intake_support import form_data
 from tests.support.personas import make_cast
 from tests.support.scheduling_world import make_world
-from tests.test_consents import drawn_png
 
 pytestmark = pytest.mark.browser
 

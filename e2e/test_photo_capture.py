@@ -20,9 +20,9 @@ from needlepoint.clinical.services import photo_add
 from needlepoint.scheduling.selectors import availability_get
 from needlepoint.scheduling.services import appointment_book
 from tests.support.clinical_support import chart_ready
+from tests.support.images import jpeg
 from tests.support.personas import make_cast
 from tests.support.scheduling_world import make_world
-from tests.test_photos import jpeg
 
 pytestmark = pytest.mark.browser
 

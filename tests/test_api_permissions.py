@@ -106,7 +106,7 @@ def _record(aw: ApiWorld) -> str:
 def _photo_form() -> Multipart:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.test_photos import jpeg
+    from tests.support.images import jpeg
 
     photo = SimpleUploadedFile("photo.jpg", jpeg(), content_type="image/jpeg")
     return Multipart({"view": "frontal", "stage": "before", "file": photo})

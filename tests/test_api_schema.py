@@ -239,7 +239,7 @@ def flatmap_body(context, body):
             }
         )
     elif path.endswith("/photos"):
-        from tests.test_photos import jpeg
+        from tests.support.images import jpeg
 
         good = st.fixed_dictionaries(
             {"view": st.sampled_from(PHOTO_VIEWS), "stage": st.sampled_from(PHOTO_STAGES),

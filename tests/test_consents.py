@@ -12,7 +12,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from needlepoint.catalog.models import Service, ServiceKind
 from needlepoint.core.dates import add_months
@@ -56,26 +56,13 @@ from needlepoint.scheduling.models import AppointmentStatus
 from needlepoint.scheduling.selectors import availability_get
 from needlepoint.scheduling.services import appointment_book
 from tests.support import factories
+from tests.support.images import drawn_png
 from tests.support.personas import sign_in
 from tests.support.scheduling_world import make_world
 
 pytestmark = pytest.mark.django_db
 
 SIGNED_AT = datetime(2026, 3, 10, 17, 30, tzinfo=UTC)  # 10:30 in Denver
-
-
-def drawn_png(size: tuple[int, int] = (600, 200), *, ink: bool = True) -> bytes:
-    """A signature as the pad sends it: dark strokes on a transparent background."""
-    image = Image.new("RGBA", size, (0, 0, 0, 0))
-    if ink:
-        ImageDraw.Draw(image).line(
-            [(20, 150), (120, 40), (220, 160), (320, 50), (420, 140), (560, 60)],
-            fill=(20, 24, 31, 255),
-            width=4,
-        )
-    out = BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
 
 
 def data_url(png: bytes) -> str:

@@ -16,6 +16,7 @@ from needlepoint.intake.selectors import screening_current
 from needlepoint.intake.services import intake_seed_questionnaire, intake_seed_rules
 from needlepoint.scheduling.models import AppointmentStatus
 from needlepoint.scheduling.services import BookingRuleError, appointment_book
+from tests.support.clinical_support import consents_signed
 from tests.support.intake_support import form_data
 from tests.support.personas import sign_in
 from tests.support.scheduling_world import at, make_world
@@ -288,26 +289,11 @@ def test_a_consultation_needs_no_screening(world, cast):
     assert appointment.status == AppointmentStatus.CHECKED_IN
 
 
-def _sign_everything(appointment):
-    from needlepoint.intake.consents import consent_missing, consent_sign
-    from tests.test_consents import drawn_png
-
-    patient = appointment.patient
-    for document in consent_missing(patient=patient, service=appointment.service, on=NOW.date()):
-        consent_sign(
-            patient=patient,
-            document=document,
-            typed_name=f"{patient.first_name} {patient.last_name}",
-            signature_png=drawn_png(),
-            appointment=appointment,
-        )
-
-
 def test_after_review_and_consent_the_front_desk_checks_in(client, world, cast, time_machine):
     appointment = book(world, cast)
     answer(client, appointment, isotretinoin_last_dose=STOPPED)
     _decide(client, cast, appointment, "approve", scope="appointment", reason="Fine at 0.5 mm.")
-    _sign_everything(appointment)
+    consents_signed(appointment)
     time_machine.move_to(VISIT_DAY, tick=False)
     sign_in(client, cast.frontdesk)
     url = f"/staff/appointments/{appointment.public_id}/"

@@ -17,14 +17,10 @@ from needlepoint.clinical.models import Outcome, RecordStatus, TreatmentLine, Tr
 from needlepoint.clinical.selectors import outcome_list, record_outcomes_context
 from needlepoint.clinical.services import outcome_record
 from needlepoint.core.models import AuditAction, AuditEvent
-from needlepoint.scheduling.services import appointment_book
 from tests.support import factories
-from tests.support.clinical_support import chart_ready
+from tests.support.clinical_support import VISIT, record_charted
 from tests.support.personas import sign_in
-from tests.support.scheduling_world import at, make_world
-
-BOOKED_AT = at(2027, 1, 4, 8)
-VISIT = at(2027, 1, 11, 10)
+from tests.support.scheduling_world import at
 
 
 def _indication(clinic, code: str, name: str) -> Indication:
@@ -33,24 +29,11 @@ def _indication(clinic, code: str, name: str) -> Indication:
     )
 
 
-def _record(clinic, patient, start, staff) -> TreatmentRecord:
-    world = make_world(clinic=clinic)
-    appointment = appointment_book(
-        location=world.location,
-        service=world.face,
-        start=start,
-        patient=patient,
-        source="phone",
-        now=BOOKED_AT,
-    )
-    return chart_ready(appointment, staff=staff)
-
-
 @pytest.fixture
 def record(cast, time_machine):
     """Paloma's chart of Monday 11 January 2027 at 10:00 (Denver), an hour later."""
     time_machine.move_to(at(2027, 1, 11, 11), tick=False)
-    return _record(cast.clinic, cast.patient, VISIT, cast.practitioner.staff_profile)
+    return record_charted(cast.clinic, cast.patient, VISIT, cast.practitioner.staff_profile)
 
 
 @pytest.fixture
@@ -294,7 +277,7 @@ def test_anonymous_is_sent_to_sign_in(client, record):
 
 def test_another_clinics_record_or_patient_is_not_found(client, cast, time_machine):
     time_machine.move_to(at(2027, 1, 11, 11), tick=False)
-    theirs = _record(
+    theirs = record_charted(
         cast.outsider_clinic,
         cast.outsider_patient,
         VISIT,

@@ -86,7 +86,7 @@ def full_history(world, cast, patient: Patient, time_machine) -> None:
     document = consent_documents_current(
         organization_id=world.clinic.pk, kinds=[ConsentKind.MARKETING_PHOTOS]
     )[ConsentKind.MARKETING_PHOTOS]
-    from tests.test_consents import drawn_png
+    from tests.support.images import drawn_png
 
     consent_sign(patient=patient, document=document, typed_name=patient.full_name,
                  signature_png=drawn_png(), notify=False)  # fmt: skip
@@ -94,7 +94,7 @@ def full_history(world, cast, patient: Patient, time_machine) -> None:
     record = chart_ready(visit, staff=director)
     prp_sample_draw(appointment=visit, identity=Identity(patient.full_name, patient.date_of_birth),
                     staff=director)  # fmt: skip
-    from tests.test_photos import jpeg
+    from tests.support.images import jpeg
 
     photo_add(record=record, view="frontal", stage="before", data=jpeg(), staff=director)
     area = TreatmentArea.objects.filter(organization=world.clinic).first()

@@ -193,7 +193,7 @@ def _consent(cast, name: str, *, outsider: bool = False) -> dict[str, str]:
         marketing_withdraw_token,
     )
     from needlepoint.intake.models import ConsentKind
-    from tests.test_consents import drawn_png
+    from tests.support.images import drawn_png
 
     clinic = cast.outsider_clinic if outsider else cast.clinic
     patient = cast.outsider_patient if outsider else cast.patient
@@ -292,7 +292,7 @@ def _photo(cast, *, outsider: bool = False) -> dict[str, str]:
     """A frontal "before" photo on the visit's record (stored under the test's MEDIA_ROOT)."""
     from needlepoint.clinical.models import TreatmentRecord
     from needlepoint.clinical.services import photo_add
-    from tests.test_photos import jpeg
+    from tests.support.images import jpeg
 
     photos = cast.__dict__.setdefault("_photos", {})
     if outsider not in photos:

@@ -44,21 +44,11 @@ from needlepoint.clinical.services import (
 from needlepoint.core.models import AuditAction, AuditEvent
 from tests.support.api_support import API, ApiWorld, bearer, make_api_world
 from tests.support.clinical_support import chart_ready
+from tests.support.images import jpeg
 from tests.support.personas import make_staff, sign_in
 from tests.support.scheduling_world import at
 
 # --- Images made in the tests --------------------------------------------------------------
-
-RED, BLUE = (220, 30, 30), (30, 30, 220)
-
-
-def jpeg(size: tuple[int, int] = (400, 300), **save: object) -> bytes:
-    """A plain JPEG: blue, with a red block in the top-left corner (to see a rotation)."""
-    image = Image.new("RGB", size, BLUE)
-    image.paste(RED, (0, 0, size[0] // 4, size[1] // 4))
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=95, **save)
-    return out.getvalue()
 
 
 def phone_jpeg() -> bytes:
@@ -368,7 +358,7 @@ def test_compare_pairs_baseline_with_the_latest_after_or_follow_up(visit):
 def _authorize(cast, now):
     from needlepoint.intake.consents import consent_documents_current, consent_sign
     from needlepoint.intake.models import ConsentKind
-    from tests.test_consents import drawn_png
+    from tests.support.images import drawn_png
 
     document = consent_documents_current(
         organization_id=cast.clinic.pk, kinds=[ConsentKind.MARKETING_PHOTOS]

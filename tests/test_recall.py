@@ -14,9 +14,9 @@ from needlepoint.clinical.selectors import product_recall_list, recall_hits
 from needlepoint.core.models import AuditAction, AuditEvent
 from needlepoint.scheduling.services import appointment_book
 from tests.support import factories
+from tests.support.clinical_support import BOOKED_AT, VISIT, record_charted
 from tests.support.personas import sign_in
 from tests.support.scheduling_world import at
-from tests.test_outcomes import BOOKED_AT, VISIT, _record
 
 RECALL = "/staff/clinical/recall/"
 
@@ -32,7 +32,7 @@ def charted(cast, time_machine):
     products, and a struck-through entry of that lot."""
     time_machine.move_to(at(2027, 1, 11, 11), tick=False)  # charted on the day
     staff = cast.practitioner.staff_profile
-    paloma = _record(cast.clinic, cast.patient, VISIT, staff)
+    paloma = record_charted(cast.clinic, cast.patient, VISIT, staff)
     ramona_visit = appointment_book(
         location=paloma.appointment.location,
         service=paloma.appointment.service,

@@ -11,7 +11,7 @@ from needlepoint.catalog.models import TreatmentArea
 from needlepoint.intake.models import ScreeningRule
 from needlepoint.intake.services import intake_seed_rules
 from tests.support.api_support import NOW, make_api_world, post
-from tests.test_intake_rules import FIRES, ON, QUIET
+from tests.support.screening_cases import FIRES, ON, QUIET
 
 PATH = "/screening/evaluate"
 # The plan some skin-type rules read (FST2-FST4), as the API takes it.

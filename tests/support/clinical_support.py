@@ -8,10 +8,7 @@ Callers freeze time on the visit's day first (`time_machine.move_to(...)`).
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.clinical.gate import appointment_check_in
@@ -27,20 +24,14 @@ from needlepoint.intake.services import (
     questionnaire_submit,
 )
 from needlepoint.scheduling.models import Appointment
+from needlepoint.scheduling.services import appointment_book
+from tests.support.images import drawn_png
 from tests.support.intake_support import form_data
+from tests.support.scheduling_world import at, make_world
 
-
-def signature_png() -> bytes:
-    """A signature as the pad sends it: dark strokes on a transparent background."""
-    image = Image.new("RGBA", (600, 200), (0, 0, 0, 0))
-    ImageDraw.Draw(image).line(
-        [(20, 150), (120, 40), (220, 160), (320, 50), (420, 140), (560, 60)],
-        fill=(20, 24, 31, 255),
-        width=4,
-    )
-    out = BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
+BOOKED_AT = at(2027, 1, 4, 8)
+VISIT = at(2027, 1, 11, 10)
+"""A face treatment booked a week ahead, on Monday 11 January 2027 at 10:00 (Denver)."""
 
 
 def clinic_seeded(organization) -> None:  # type: ignore[no-untyped-def]
@@ -86,7 +77,7 @@ def consents_signed(appointment: Appointment) -> None:
             patient=patient,
             document=document,
             typed_name=f"{patient.first_name} {patient.last_name}",
-            signature_png=signature_png(),
+            signature_png=drawn_png(),
             appointment=appointment,
         )
 
@@ -116,3 +107,18 @@ def chart_ready(appointment: Appointment, *, staff: StaffProfile) -> TreatmentRe
         )
         record.refresh_from_db()
     return record
+
+
+def record_charted(clinic, patient, start, staff) -> TreatmentRecord:  # type: ignore[no-untyped-def]
+    """The chart of the patient's face treatment at `start` in a new world of the clinic,
+    booked by phone at BOOKED_AT and brought to the chair by `staff`."""
+    world = make_world(clinic=clinic)
+    appointment = appointment_book(
+        location=world.location,
+        service=world.face,
+        start=start,
+        patient=patient,
+        source="phone",
+        now=BOOKED_AT,
+    )
+    return chart_ready(appointment, staff=staff)
