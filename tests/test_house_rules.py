@@ -1,4 +1,5 @@
-"""House rules that a grep can check (STYLE.md "Time": never the server's zone)."""
+"""House rules that a grep can check (STYLE.md "Time": never the server's zone; "Tests": no test
+imports another test module)."""
 
 from __future__ import annotations
 
@@ -21,3 +22,22 @@ def test_today_comes_from_core_dates_in_a_named_zone():
         if SERVER_TODAY.search(line)
     ]
     assert not offences, "Use core.dates.local_today(zone) instead:\n" + "\n".join(offences)
+
+
+TESTS = Path(__file__).resolve().parent
+OTHER_TEST_MODULE = re.compile(
+    r"^\s*(?:from\s+tests\.test_\w*|import\s+tests\.test_\w*|from\s+tests\s+import\s+\(?\s*test_\w*)",
+    re.M,
+)
+
+
+def test_no_test_imports_another_test_module():
+    """Shared personas, factories, worlds and helpers live in `tests/support/` (STYLE.md
+    "Tests"); a test module never imports from another one."""
+    offences = [
+        f"{path.relative_to(TESTS.parent)}: {match.group(0).strip()}"
+        for folder in (TESTS, TESTS.parent / "e2e")
+        for path in sorted(folder.rglob("*.py"))
+        for match in OTHER_TEST_MODULE.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not offences, "Move the helper into tests/support/:\n" + "\n".join(offences)
