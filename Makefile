@@ -47,6 +47,7 @@ totp: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: install
 	NEEDLEPOINT_TESTING=1 $(VENV)/bin/mypy needlepoint/*/services.py needlepoint/*/selectors.py \
