@@ -77,8 +77,12 @@ def visit_facts(
     performer: StaffProfile | None,
     procedures: Sequence[Procedure],
     now: datetime,
+    stage: Stage = Stage.TREATMENT,
 ) -> VisitFacts:
+    """The facts `blockers` reads. The pre-care stage does not look at screening or
+    consent, so they are not evaluated for it (the screening is the costly part)."""
     zone = appointment.location.zone
+    weighs_intake = stage is not Stage.PRE_CARE
     today = now.astimezone(zone).date()
     identity_checked = (
         TreatmentRecord.objects.filter(appointment_id=appointment.pk)
@@ -93,8 +97,10 @@ def visit_facts(
         checked_in=appointment.status == AppointmentStatus.CHECKED_IN,
         visit_day=appointment.starts_at.astimezone(zone).date(),
         today=today,
-        screening_problem=screening_problem_now(appointment=appointment, now=now),
-        consent_problem=_consent_problem(appointment, today),
+        screening_problem=screening_problem_now(appointment=appointment, now=now)
+        if weighs_intake
+        else None,
+        consent_problem=_consent_problem(appointment, today) if weighs_intake else None,
         identity_confirmed=identity_checked is not None,
         scope_problem=scope,
     )
@@ -116,6 +122,7 @@ def visit_readiness(
         performer=performer,
         procedures=procedures,
         now=now or timezone.now(),
+        stage=stage,
     )
     found = blockers(facts, stage)
     return Readiness(ready=not found, checked_in=facts.checked_in, blockers=found)
