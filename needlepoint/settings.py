@@ -69,7 +69,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 VAR_DIR = Path(env_str("NEEDLEPOINT_VAR_DIR", str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [
-    "needlepoint.core.admin_config.NeedlepointAdminConfig",
+    "needlepoint.staff.admin_config.NeedlepointAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "needlepoint.intake",
     "needlepoint.clinical",
     "needlepoint.messaging",
+    "needlepoint.staff",
     "needlepoint.site",
     "needlepoint.api",
     # The demo clinic loader (`manage.py load_demo`): the top of the tree, imported by none of ours.
@@ -114,7 +115,7 @@ MIDDLEWARE = [
     "needlepoint.accounts.middleware.StaffContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "needlepoint.accounts.middleware.SessionTimeoutMiddleware",
-    "needlepoint.intake.kiosk.KioskMiddleware",
+    "needlepoint.site.kiosk.KioskMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",

@@ -2,19 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from needlepoint.accounts.views import totp_deactivate_view
 from needlepoint.api.api import api
+from needlepoint.staff.views.team import totp_deactivate_view
 
 urlpatterns = [
     path("", include("needlepoint.site.urls")),
-    path("staff/", include("needlepoint.core.urls")),
-    path("staff/patients/", include("needlepoint.patients.urls")),
-    path("staff/", include("needlepoint.scheduling.urls")),
-    path("", include("needlepoint.intake.urls")),
-    path("staff/clinical/", include("needlepoint.clinical.urls")),
-    path("staff/", include("needlepoint.accounts.urls")),
+    path("staff/", include("needlepoint.staff.urls")),
     path("api/v1/", api.urls),
-    path("", include("needlepoint.messaging.urls")),
+    path("", include("needlepoint.api.webhook_urls")),
     # Before allauth's own: staff may not remove their authenticator (SECURITY.md B6).
     path("accounts/2fa/totp/deactivate/", totp_deactivate_view),
     path("accounts/", include("allauth.urls")),

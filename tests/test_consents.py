@@ -593,7 +593,7 @@ def _sign_post(client, visit, kind, **overrides):
         "text_sha256": text_digest(appointment_text),
         **overrides,
     }
-    url = reverse("intake:consent-sign", kwargs={"token": consent_token(visit), "kind": kind})
+    url = reverse("site:consent-sign", kwargs={"token": consent_token(visit), "kind": kind})
     return client.post(url, data)
 
 
@@ -608,7 +608,7 @@ def current_for(visit, kind) -> ConsentDocument:
 def test_a_patient_reads_and_signs_through_the_link(client, cast, world):
     visit = book(world, cast.patient, world.prp)
     token = consent_token(visit)
-    overview = client.get(reverse("intake:consent-overview", kwargs={"token": token}))
+    overview = client.get(reverse("site:consent-overview", kwargs={"token": token}))
     assert overview.status_code == 200
     assert "no-store" in overview["Cache-Control"]  # the front-desk tablet is shared
     page = overview.content.decode()
@@ -617,7 +617,7 @@ def test_a_patient_reads_and_signs_through_the_link(client, cast, world):
     assert "Optional" in page
 
     form_page = client.get(
-        reverse("intake:consent-sign", kwargs={"token": token, "kind": "micro_needling"})
+        reverse("site:consent-sign", kwargs={"token": token, "kind": "micro_needling"})
     )
     assert form_page.status_code == 200
     html = form_page.content.decode()
@@ -638,7 +638,7 @@ def test_a_patient_reads_and_signs_through_the_link(client, cast, world):
     assert current_for(visit, ConsentKind.PRP).title in done.content.decode()  # still to sign
     # Signing again is not offered: the page goes straight to the confirmation.
     again = client.get(
-        reverse("intake:consent-sign", kwargs={"token": token, "kind": "micro_needling"})
+        reverse("site:consent-sign", kwargs={"token": token, "kind": "micro_needling"})
     )
     assert again.status_code == 302
 
@@ -681,7 +681,7 @@ def test_links_that_do_not_fit_are_not_found(client, cast, world):
     token = consent_token(visit)
     assert client.get("/consent/forged-token/").status_code == 404
     for kind in ("prp", "nonsense"):  # a face visit needs no PRP form
-        url = reverse("intake:consent-sign", kwargs={"token": token, "kind": kind})
+        url = reverse("site:consent-sign", kwargs={"token": token, "kind": kind})
         assert client.get(url).status_code == 404
     assert client.get("/consent/withdraw/forged/").status_code == 404
 
@@ -691,21 +691,21 @@ def test_a_cancelled_visit_offers_no_signing(client, cast, world):
     visit.status = AppointmentStatus.CANCELLED
     visit.save()
     token = consent_token(visit)
-    url = reverse("intake:consent-sign", kwargs={"token": token, "kind": "micro_needling"})
+    url = reverse("site:consent-sign", kwargs={"token": token, "kind": "micro_needling"})
     response = client.post(url, {"agree": "on"})
     assert response.status_code == 302
     assert not ConsentSignature.objects.exists()
-    page = client.get(reverse("intake:consent-overview", kwargs={"token": token}))
+    page = client.get(reverse("site:consent-overview", kwargs={"token": token}))
     assert "no longer open for signing" in page.content.decode()
 
 
 def test_the_front_desk_tablet_keeps_kiosk_mode_through_signing(client, cast, world):
     visit = book(world, cast.patient)
     token = consent_token(visit)
-    overview = client.get(reverse("intake:consent-overview", kwargs={"token": token}) + "?kiosk=1")
+    overview = client.get(reverse("site:consent-overview", kwargs={"token": token}) + "?kiosk=1")
     page = overview.content.decode()
     assert 'class="public kiosk"' in page and "/micro_needling/?kiosk=1" in page
-    url = reverse("intake:consent-sign", kwargs={"token": token, "kind": "micro_needling"})
+    url = reverse("site:consent-sign", kwargs={"token": token, "kind": "micro_needling"})
     document = current_for(visit, ConsentKind.MICRO_NEEDLING)
     response = client.post(
         url + "?kiosk=1",
@@ -733,12 +733,12 @@ def test_the_patient_withdraws_marketing_through_their_link(client, cast, world)
     assert _sign_post(client, visit, "marketing_photos").status_code == 302
     signature = ConsentSignature.objects.get()
     done_url = reverse(
-        "intake:consent-done", kwargs={"token": consent_token(visit), "kind": "marketing_photos"}
+        "site:consent-done", kwargs={"token": consent_token(visit), "kind": "marketing_photos"}
     )
     done = client.get(done_url)
     withdraw_url = marketing_withdraw_url(signature, absolute=False)
     assert withdraw_url in done.content.decode()
-    overview_url = reverse("intake:consent-overview", kwargs={"token": consent_token(visit)})
+    overview_url = reverse("site:consent-overview", kwargs={"token": consent_token(visit)})
     assert withdraw_url in client.get(overview_url).content.decode()
     today = timezone.localdate()
     assert marketing_photos_authorized(patient=cast.patient, on=today)

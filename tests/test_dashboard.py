@@ -3,8 +3,8 @@ from datetime import date, time, timedelta
 from django.urls import reverse
 
 from needlepoint.accounts.models import StaffProfile
-from needlepoint.core.selectors import dashboard_get
 from needlepoint.resources.models import Closure, DeviceKind, DeviceStatus
+from needlepoint.staff.dashboard import dashboard_get
 from tests.support import factories
 from tests.support.personas import sign_in
 

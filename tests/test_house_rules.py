@@ -3,6 +3,7 @@ imports another test module)."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -41,3 +42,37 @@ def test_no_test_imports_another_test_module():
         for match in OTHER_TEST_MODULE.finditer(path.read_text(encoding="utf-8"))
     ]
     assert not offences, "Move the helper into tests/support/:\n" + "\n".join(offences)
+
+
+def _hidden_imports(path: Path) -> list[str]:
+    """Imports of our own modules placed inside a function, other than an `AppConfig.ready()`
+    (where Django wants them) and `if TYPE_CHECKING:` blocks (never run)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if function.name == "ready" and path.name == "apps.py":
+            continue
+        for node in ast.walk(function):
+            module = ""
+            if isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+            elif isinstance(node, ast.Import):
+                module = node.names[0].name
+            if module.startswith("needlepoint"):
+                found.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}: {module}")
+    return found
+
+
+def test_no_function_level_import_hides_a_cycle():
+    """Our own modules are imported at the top, so the import contract in `make lint` sees
+    every dependency; a lower app reacts to a higher one through a registered seam
+    (docs/architecture.md)."""
+    offences = [
+        line
+        for path in sorted(ROOT.rglob("*.py"))
+        if "migrations" not in path.parts
+        for line in _hidden_imports(path)
+    ]
+    assert not offences, "Import at the top of the module:\n" + "\n".join(offences)

@@ -36,7 +36,7 @@ from tests.support.scheduling_world import at
 
 
 def feed_url(feed: CalendarFeed) -> str:
-    return reverse("messaging:calendar-feed", kwargs={"token": feed.token})
+    return reverse("site:calendar-feed", kwargs={"token": feed.token})
 
 
 def add(world, patient, start, *, practitioner=None, status=AppointmentStatus.BOOKED, room=0):

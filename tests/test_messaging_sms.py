@@ -252,7 +252,7 @@ def test_the_webhook_needs_no_csrf_token_but_only_accepts_post(client):
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(INBOUND, {"From": "+15055550199", "Body": "hi"}).status_code == 200
     assert client.get(INBOUND).status_code == 405
-    assert reverse("messaging:sms-inbound") == INBOUND
+    assert reverse("webhooks:sms-inbound") == INBOUND
 
 
 @pytest.mark.parametrize(

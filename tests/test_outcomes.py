@@ -14,9 +14,10 @@ from django.urls import reverse
 
 from needlepoint.catalog.models import Indication
 from needlepoint.clinical.models import Outcome, RecordStatus, TreatmentLine, TreatmentRecord
-from needlepoint.clinical.selectors import outcome_list, record_outcomes_context
+from needlepoint.clinical.selectors import outcome_list
 from needlepoint.clinical.services import outcome_record
 from needlepoint.core.models import AuditAction, AuditEvent
+from needlepoint.staff.views.outcomes import record_outcomes_context
 from tests.support import factories
 from tests.support.clinical_support import VISIT, record_charted
 from tests.support.personas import sign_in

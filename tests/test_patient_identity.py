@@ -194,7 +194,7 @@ def test_his_marketing_authorization_is_signed_on_his_record_only(client, world,
     )
     text = consent_text(document=document, appointment=booking)
     url = reverse(
-        "intake:consent-sign",
+        "site:consent-sign",
         kwargs={"token": consent_token(booking), "kind": "marketing_photos"},
     )
     response = client.post(

@@ -349,9 +349,9 @@ MATRIX = {
     "scheduling:appointment-new": (lambda c: _staff_booking(c, "new"), ALL_STAFF),
     "scheduling:appointment-detail": (lambda c: _staff_booking(c, "id"), ALL_STAFF),
     "scheduling:appointment-move": (lambda c: _staff_booking(c, "id"), ALL_STAFF),
-    "messaging:calendar-feed": (_calendar_feed_token, PUBLIC),
+    "site:calendar-feed": (_calendar_feed_token, PUBLIC),
     "messaging:calendar-feed-manage": (None, expect(302, 403, 403, 200, 200, 403)),
-    "messaging:sms-inbound": (None, POST_ONLY),
+    "webhooks:sms-inbound": (None, POST_ONLY),
     "accounts:api-token-list": (None, ALL_STAFF),
     # POST only: the gate answers first (login, 403), then the method check (405).
     "accounts:api-token-revoke": (
@@ -364,10 +364,10 @@ MATRIX = {
         OWNER_ONLY,
     ),
     "admin:index": (None, CONFIGURATION),
-    "intake:questionnaire": (_questionnaire, PUBLIC),
-    "intake:questionnaire-done": (_questionnaire, PUBLIC_REDIRECT),  # nothing answered yet
+    "site:questionnaire": (_questionnaire, PUBLIC),
+    "site:questionnaire-done": (_questionnaire, PUBLIC_REDIRECT),  # nothing answered yet
     "intake:review-list": (None, DIRECTOR_ONLY),
-    "intake:kiosk-unlock": (None, PUBLIC_REDIRECT),  # nothing to unlock
+    "site:kiosk-unlock": (None, PUBLIC_REDIRECT),  # nothing to unlock
     "clinical:prp-label": (_prp_sample, CLINICAL),
     "clinical:recall": (None, LEADERSHIP),
     "clinical:record-detail": (_record, CLINICAL),
@@ -392,10 +392,10 @@ MATRIX = {
     "clinical:photo-retire": (_photo, expect(302, 403, 403, 405, 405, 403)),
     "clinical:photo-marketing-approve": (_photo, expect(302, 403, 403, 405, 405, 403)),
     "intake:review-detail": (_screening, DIRECTOR_ONLY),
-    "intake:consent-overview": (lambda c: _consent(c, "overview"), PUBLIC),
-    "intake:consent-sign": (lambda c: _consent(c, "sign"), PUBLIC),
-    "intake:consent-done": (lambda c: _consent(c, "done"), PUBLIC_REDIRECT),  # nothing signed
-    "intake:marketing-withdraw": (lambda c: _consent(c, "withdraw-link"), PUBLIC),
+    "site:consent-overview": (lambda c: _consent(c, "overview"), PUBLIC),
+    "site:consent-sign": (lambda c: _consent(c, "sign"), PUBLIC),
+    "site:consent-done": (lambda c: _consent(c, "done"), PUBLIC_REDIRECT),  # nothing signed
+    "site:marketing-withdraw": (lambda c: _consent(c, "withdraw-link"), PUBLIC),
     "intake:patient-consents": (lambda c: _consent(c, "patient"), ALL_STAFF),
     "intake:consent-pdf": (lambda c: _consent(c, "pdf"), ALL_STAFF),
     "intake:consent-withdraw": (

@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from needlepoint.accounts.models import StaffProfile
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 
@@ -30,7 +31,6 @@ class StaffContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from needlepoint.accounts.models import StaffProfile
 
         request.staff = None  # type: ignore[attr-defined]
         request.organization = None  # type: ignore[attr-defined]

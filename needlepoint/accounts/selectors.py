@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from allauth.mfa.models import Authenticator
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from needlepoint.accounts.models import ApiToken, ScopeRule, StaffProfile
+from needlepoint.accounts.roles import Role
 from needlepoint.accounts.scope import Licence, Procedure, scope_refusal
 from needlepoint.accounts.services import api_token_hash, default_scope_rules
 from needlepoint.core.models import Organization
@@ -116,4 +117,29 @@ def staff_scope_refusal(
         procedures,
         permitted=scope_table(organization_id=staff.organization_id),
         on=on,
+    )
+
+
+def staff_count_by_role(*, organization: Organization) -> dict[str, int]:
+    """Active staff per role, by the role's label, every role listed."""
+    counts = dict(
+        StaffProfile.objects.filter(organization=organization, user__is_active=True)
+        .values_list("role")
+        .annotate(n=Count("id"))
+    )
+    return {role.label: counts.get(role.value, 0) for role in Role}
+
+
+def licences_expiring(
+    *, organization: Organization, today: date, within_days: int = 60
+) -> list[StaffProfile]:
+    """Active staff whose licence has expired or expires within `within_days`."""
+    return list(
+        StaffProfile.objects.filter(
+            organization=organization,
+            user__is_active=True,
+            licence_expires_on__lte=today + timedelta(days=within_days),
+        )
+        .select_related("user")
+        .order_by("licence_expires_on")
     )

@@ -23,6 +23,7 @@ from django.utils import timezone
 from needlepoint.accounts.models import ApiToken, ScopeRule, StaffProfile
 from needlepoint.accounts.roles import Role, role_may
 from needlepoint.accounts.scope import UNLICENSED_FOR_NEEDLING, LicenceType, Procedure
+from needlepoint.accounts.tasks import staff_invitation_send
 from needlepoint.catalog.models import Competency
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction, Organization
@@ -65,7 +66,6 @@ def staff_invite(
         obj=profile,
         detail={"role": str(role)},
     )
-    from needlepoint.accounts.tasks import staff_invitation_send
 
     transaction.on_commit(lambda: staff_invitation_send.enqueue(user_id=user.pk))
     return profile

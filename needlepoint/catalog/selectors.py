@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import date, timedelta
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from needlepoint.catalog.models import Service
+from needlepoint.catalog.models import ProductLot, Service
 from needlepoint.core.models import Organization
 
 
@@ -29,3 +31,15 @@ def service_get(*, organization: Organization, slug: str, bookable_online: bool 
     if service is None:
         raise Http404("No such service.")
     return service
+
+
+def lots_needing_attention(
+    *, organization: Organization, today: date, within_days: int = 30
+) -> list[ProductLot]:
+    """Lots of active products that are recalled or expire within `within_days`."""
+    return list(
+        ProductLot.objects.filter(product__organization=organization, product__is_active=True)
+        .filter(Q(is_recalled=True) | Q(expires_on__lte=today + timedelta(days=within_days)))
+        .select_related("product")
+        .order_by("expires_on")
+    )

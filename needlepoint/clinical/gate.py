@@ -23,8 +23,8 @@ from needlepoint.clinical.readiness import Blocked, Stage, VisitFacts, blockers
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.intake.consents import ConsentNotConfigured, consent_missing
-from needlepoint.intake.selectors import screening_current
-from needlepoint.intake.services import response_confirm, screening_problem_now, screens_needed
+from needlepoint.intake.selectors import screening_current, screens_needed
+from needlepoint.intake.services import response_confirm, screening_problem_now
 from needlepoint.scheduling.models import Appointment, AppointmentStatus
 
 

@@ -10,8 +10,6 @@ from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.urls import reverse
-from django.utils import timezone
 
 from needlepoint.catalog.models import Indication, ProductKind
 from needlepoint.clinical.chart import LineValues, SignFacts
@@ -34,6 +32,7 @@ from needlepoint.clinical.models import (
 )
 from needlepoint.clinical.photos import capture_differences
 from needlepoint.clinical.progress import SCALES, score_cells
+from needlepoint.core.dates import local_today
 from needlepoint.core.models import Organization
 from needlepoint.core.tenancy import get_scoped_or_404
 from needlepoint.intake.models import Screening, ScreeningStatus
@@ -226,43 +225,6 @@ def record_photos_context(record: TreatmentRecord) -> dict[str, object]:
     standard view with the record's before and after photos (see "Photos" below). One
     key, `photo_panel`, to keep clear of the chart's own context."""
     return {"photo_panel": record_photo_panel(record=record)}
-
-
-def record_outcomes_context(record: TreatmentRecord) -> dict[str, object]:
-    """What the chart page's outcome panel shows (`clinical/_chart_outcomes.html`): the
-    scores recorded at this visit, and a form to add some (outcomes are separate rows, so
-    a signed record takes them too). Every key starts with `outcome` to keep clear of the
-    chart's own context."""
-    from needlepoint.clinical.outcome_forms import OutcomeForm
-
-    zone = record.appointment.location.zone
-    today = timezone.now().astimezone(zone).date()
-    visit_day = record.appointment.starts_at.astimezone(zone).date()
-    treated_for = (
-        record.lines.filter(voided_at=None, indication__isnull=False)
-        .values_list("indication_id", flat=True)
-        .first()
-    )
-    outcomes = list(
-        record.outcomes.select_related("indication", "recorded_by__user").order_by(
-            "assessed_on", "recorded_at", "pk"
-        )
-    )
-    return {
-        "outcome_rows": outcome_rows(outcomes),
-        "outcome_scales": SCALES,
-        "outcome_form": OutcomeForm(
-            organization_id=record.organization_id,
-            today=today,
-            initial={"assessed_on": min(visit_day, today), "indication": treated_for},
-        ),
-        "outcome_add_url": reverse(
-            "clinical:record-outcome-add", kwargs={"public_id": record.public_id}
-        ),
-        "outcome_progress_url": reverse(
-            "clinical:patient-progress", kwargs={"public_id": record.patient.public_id}
-        ),
-    }
 
 
 def patient_zone(patient: Patient) -> ZoneInfo:
@@ -497,7 +459,7 @@ def photo_marketing_list(*, organization: Organization, on: date | None = None) 
     from needlepoint.intake.models import ConsentKind, ConsentSignature
 
     if on is None:
-        on = timezone.now().astimezone(ZoneInfo(organization.default_timezone)).date()
+        on = local_today(organization.default_timezone)
     document = consent_documents_current(
         organization_id=organization.pk, kinds=[ConsentKind.MARKETING_PHOTOS]
     ).get(ConsentKind.MARKETING_PHOTOS)

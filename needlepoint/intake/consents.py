@@ -760,7 +760,7 @@ def appointment_from_consent_token(token: str) -> Appointment | None:
 
 def consent_sign_url(appointment: Appointment, *, absolute: bool = True) -> str:
     """The patient's link to read and sign the visit's consents (no account needed)."""
-    path = reverse("intake:consent-overview", kwargs={"token": consent_token(appointment)})
+    path = reverse("site:consent-overview", kwargs={"token": consent_token(appointment)})
     return _absolute(path, absolute)
 
 
@@ -785,7 +785,5 @@ def signature_from_withdraw_token(token: str) -> ConsentSignature | None:
 
 def marketing_withdraw_url(signature: ConsentSignature, *, absolute: bool = True) -> str:
     """The patient's link to withdraw a marketing-photo authorization at any time."""
-    path = reverse(
-        "intake:marketing-withdraw", kwargs={"token": marketing_withdraw_token(signature)}
-    )
+    path = reverse("site:marketing-withdraw", kwargs={"token": marketing_withdraw_token(signature)})
     return _absolute(path, absolute)

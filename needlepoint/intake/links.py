@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from needlepoint.core.links import absolute as absolute_url
 from needlepoint.core.links import link_public_id, link_token
+from needlepoint.intake.selectors import screening_current, screens_needed
 from needlepoint.scheduling.models import Appointment
 
 SALT = "needlepoint.health-questionnaire"
@@ -27,7 +28,7 @@ def appointment_from_questionnaire_token(token: str) -> Appointment | None:
 
 
 def questionnaire_url(appointment: Appointment, *, absolute: bool = True) -> str:
-    path = reverse("intake:questionnaire", kwargs={"token": questionnaire_token(appointment)})
+    path = reverse("site:questionnaire", kwargs={"token": questionnaire_token(appointment)})
     return absolute_url(path) if absolute else path
 
 
@@ -37,8 +38,6 @@ def questionnaire_link(
     """The visit's questionnaire link when there is one to offer: treatments only (a
     consultation asks in person), and with `only_unanswered` only while the visit has
     no screening yet (what a reminder email needs)."""
-    from needlepoint.intake.selectors import screening_current
-    from needlepoint.intake.services import screens_needed
 
     if not screens_needed(appointment):
         return None

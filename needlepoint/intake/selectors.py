@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from needlepoint.catalog.models import ServiceKind
 from needlepoint.core.models import Organization
 from needlepoint.core.tenancy import get_scoped_or_404
+from needlepoint.intake.answers import CATALOGUE
 from needlepoint.intake.models import (
     Questionnaire,
     QuestionnaireResponse,
@@ -97,11 +99,14 @@ def screening_get(*, organization: Organization, public_id: str) -> Screening:
     )
 
 
+def screens_needed(appointment: Appointment) -> bool:
+    """Treatments are screened; consultations are where screening questions get asked."""
+    return appointment.service.kind == ServiceKind.TREATMENT
+
+
 def screening_flags(appointments: list[Appointment]) -> dict[int, tuple[str, str]]:
     """Calendar flags for visits whose screening is missing, waiting for review, declined
     or ruled out: appointment pk → (words, badge style). Cleared visits have no flag."""
-    from needlepoint.intake.services import screens_needed
-
     watched = [
         a for a in appointments if a.status in ("booked", "checked_in") and screens_needed(a)
     ]
@@ -120,7 +125,6 @@ def screening_flags(appointments: list[Appointment]) -> dict[int, tuple[str, str
 
 def screening_answer_rows(screening: Screening) -> list[tuple[str, object]]:
     """The answers behind a screening as (question label, answer) for clinical pages."""
-    from needlepoint.intake.answers import CATALOGUE
 
     return [
         (CATALOGUE[code].label if code in CATALOGUE else code, value)

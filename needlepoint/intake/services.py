@@ -41,9 +41,11 @@ from needlepoint.intake.rules import (
 from needlepoint.intake.rules import (
     Screening as Verdict,
 )
-from needlepoint.intake.selectors import screening_current, screening_rules
+from needlepoint.intake.selectors import screening_current, screening_rules, screens_needed
 from needlepoint.patients.models import Patient
 from needlepoint.patients.services import UNPROVEN_REFUSAL
+from needlepoint.resources.models import Device, DeviceKind
+from needlepoint.scheduling.availability import DEVICE
 from needlepoint.scheduling.models import Appointment, AppointmentStatus
 
 ROW_FIELDS = ("code", "title", "applies", "source_ids")
@@ -174,11 +176,6 @@ def _findings_json(verdict: Verdict) -> list[dict[str, Any]]:
     ]
 
 
-def screens_needed(appointment: Appointment) -> bool:
-    """Treatments are screened; consultations are where screening questions get asked."""
-    return appointment.service.kind == ServiceKind.TREATMENT
-
-
 def _screening_answers(response: QuestionnaireResponse) -> dict[str, object]:
     """What the rules read: what the clinic knows, then the patient's answers (unanswered
     and the clinic's own x_ questions left out)."""
@@ -193,8 +190,6 @@ def screening_context(appointment: Appointment) -> dict[str, object]:
     """The plan's facts some skin-type rules read (FST2, FST4): the service's indications,
     the pen held for the visit, and whether it is the patient's first full session.
     Depth (FST3) is planned at the chair and checked by the chart."""
-    from needlepoint.resources.models import Device, DeviceKind
-    from needlepoint.scheduling.availability import DEVICE
 
     pens = Device.objects.filter(
         kind=DeviceKind.PEN,

@@ -15,10 +15,12 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.core.audit import audit_record
+from needlepoint.core.links import absolute
 from needlepoint.core.models import AuditAction
 from needlepoint.messaging import policy
 from needlepoint.messaging.models import (
@@ -32,7 +34,8 @@ from needlepoint.messaging.models import (
     new_feed_token,
 )
 from needlepoint.messaging.tasks import delivery_enqueue
-from needlepoint.patients.models import Patient
+from needlepoint.patients.links import claim_token
+from needlepoint.patients.models import DuplicateCandidate, Patient
 from needlepoint.scheduling.models import Appointment, AppointmentStatus
 
 SMS_MAX_CHARACTERS = 1600  # Twilio's limit for one message (it splits into segments)
@@ -311,3 +314,27 @@ def calendar_feed_revoke(
         detail={"calendar_feed": "revoked"},
     )
     return True
+
+
+def claim_url(candidate: DuplicateCandidate) -> str:
+    return absolute(reverse("site:booking-claim", kwargs={"token": claim_token(candidate)}))
+
+
+def claim_link_send(*, candidate: DuplicateCandidate) -> None:
+    """Email the one-time "Was this you?" link to the address on file of the record the
+    booking resembled. No names, dates or treatments: only the question and the link."""
+    clinic = candidate.organization.name
+    message_send(
+        patient=candidate.other,
+        purpose=Purpose.CONFIRMATION,
+        channels=[Channel.EMAIL],
+        subject=f"{clinic}: was this booking yours?",
+        text=(
+            f"Someone has just booked a visit at {clinic} with this email address and your "
+            "date of birth. We have kept it apart from your record.\n\n"
+            f"If it was you, link the booking to your record (the link works once, for 7 "
+            f"days):\n{claim_url(candidate)}\n\n"
+            "If it was not you, you need do nothing: the booking stays separate, and it "
+            "cannot see or change anything of yours. You may call us if you are worried."
+        ),
+    )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 
@@ -112,3 +113,12 @@ def duplicate_get(*, organization: Organization, public_id: str) -> DuplicateCan
 def patient_merges(*, patient: Patient) -> list[Patient]:
     """The records merged into this one (for the line on the patient page)."""
     return list(Patient.objects.filter(merged_into=patient).order_by("pk"))
+
+
+def patient_counts(*, organization: Organization, today: date) -> tuple[int, int]:
+    """Active patients, and how many of them joined in the 30 days before `today`."""
+    patients = Patient.objects.filter(organization=organization, is_archived=False)
+    since = datetime.combine(
+        today - timedelta(days=30), time.min, tzinfo=ZoneInfo(organization.default_timezone)
+    )
+    return patients.count(), patients.filter(created_at__gte=since).count()

@@ -7,6 +7,6 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling"
 
     def ready(self) -> None:
-        from needlepoint.scheduling import signals
+        from needlepoint.scheduling import checks, signals  # noqa: F401
 
         signals.connect()

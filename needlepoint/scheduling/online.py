@@ -12,17 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
 
 from django.db import transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.catalog.models import Service
-from needlepoint.core.links import absolute
-from needlepoint.patients.links import claim_token
 from needlepoint.patients.models import (
     DuplicateCandidate,
     DuplicateReason,
@@ -31,6 +27,7 @@ from needlepoint.patients.models import (
 )
 from needlepoint.patients.services import patient_register, phone_key
 from needlepoint.resources.models import Location
+from needlepoint.scheduling.hooks import AppointmentEvent, notifications_send
 from needlepoint.scheduling.models import Appointment, AppointmentSource
 from needlepoint.scheduling.services import _replayed, appointment_book
 
@@ -129,32 +126,5 @@ def appointment_book_online(
         )
         for candidate in flagged:
             if candidate.reason == DuplicateReason.EMAIL_DOB:
-                transaction.on_commit(partial(claim_link_send, candidate=candidate), robust=True)
+                notifications_send(AppointmentEvent.LOOK_ALIKE_FLAGGED, candidate=candidate)
     return appointment
-
-
-def claim_url(candidate: DuplicateCandidate) -> str:
-    return absolute(reverse("site:booking-claim", kwargs={"token": claim_token(candidate)}))
-
-
-def claim_link_send(*, candidate: DuplicateCandidate) -> None:
-    """Email the one-time "Was this you?" link to the address on file of the record the
-    booking resembled. No names, dates or treatments: only the question and the link."""
-    from needlepoint.messaging.models import Channel, Purpose
-    from needlepoint.messaging.services import message_send
-
-    clinic = candidate.organization.name
-    message_send(
-        patient=candidate.other,
-        purpose=Purpose.CONFIRMATION,
-        channels=[Channel.EMAIL],
-        subject=f"{clinic}: was this booking yours?",
-        text=(
-            f"Someone has just booked a visit at {clinic} with this email address and your "
-            "date of birth. We have kept it apart from your record.\n\n"
-            f"If it was you, link the booking to your record (the link works once, for 7 "
-            f"days):\n{claim_url(candidate)}\n\n"
-            "If it was not you, you need do nothing: the booking stays separate, and it "
-            "cannot see or change anything of yours. You may call us if you are worried."
-        ),
-    )

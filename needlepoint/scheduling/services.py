@@ -30,6 +30,12 @@ from needlepoint.patients.services import UNPROVEN_REFUSAL
 from needlepoint.resources.models import Location
 from needlepoint.scheduling.availability import Hold as PlannedHold
 from needlepoint.scheduling.availability import from_minute
+from needlepoint.scheduling.hooks import (
+    AppointmentEvent,
+    booking_refusal,
+    notifications_send,
+    write_steps_run,
+)
 from needlepoint.scheduling.models import (
     HOLDING_STATUSES,
     Appointment,
@@ -37,6 +43,7 @@ from needlepoint.scheduling.models import (
     AppointmentStatus,
 )
 from needlepoint.scheduling.selectors import SlotOffer, availability_get
+from needlepoint.scheduling.waitlist import waitlist_offer_task
 
 ATTEMPTS = 3
 LOCK_TIMEOUT = "5s"
@@ -244,11 +251,9 @@ def booking_rules_check(
                 f"them to heal. The nearest booked session is on {_day(clash.starts_at)}; "
                 f"the next one can be from {_day(earliest)}.",
             )
-    from needlepoint.intake.services import screening_refusal
-
-    refusal = screening_refusal(patient=patient, service=service, on=day, now=now, group=group)
+    code, refusal = booking_refusal(patient=patient, service=service, on=day, now=now, group=group)
     if refusal:
-        raise BookingRuleError("screening_blocked", refusal)
+        raise BookingRuleError(code, refusal)
     if service.requires_prior_consultation:
         consulted = Appointment.objects.filter(
             patient_id__in=group,
@@ -312,9 +317,7 @@ def appointment_book(
                     created_by=_user(request),
                 )
                 holds_claim(appointment=appointment, holds=offer.slot.holds)
-                from needlepoint.intake.services import appointment_screen_on_file
-
-                appointment_screen_on_file(appointment=appointment, now=now)
+                write_steps_run(AppointmentEvent.BOOKED, appointment=appointment, now=now)
                 audit_record(
                     action=AuditAction.CREATE,
                     request=request,
@@ -324,12 +327,7 @@ def appointment_book(
                     detail={"source": str(source)},
                 )
                 if notify:
-                    from needlepoint.messaging.services import appointment_messages_schedule
-
-                    def messages_booked(booked: Appointment = appointment) -> None:
-                        appointment_messages_schedule(appointment=booked)
-
-                    transaction.on_commit(messages_booked, robust=True)
+                    notifications_send(AppointmentEvent.BOOKED, appointment=appointment)
                 return appointment
         except _LostRace:
             continue
@@ -451,15 +449,8 @@ def appointment_reschedule(
                 locked.practitioner, locked.room = offer.practitioner, offer.room
                 locked.save(update_fields=["starts_at", "ends_at", "practitioner", "room"])
                 _audit_change(locked, request, {"rescheduled_from": old_start.isoformat()})
-                from needlepoint.intake.services import appointment_screen_again
-
-                appointment_screen_again(appointment=locked, now=now)
-                from needlepoint.messaging.services import appointment_messages_rescheduled
-
-                def messages_moved(moved: Appointment = locked) -> None:
-                    appointment_messages_rescheduled(appointment=moved)
-
-                transaction.on_commit(messages_moved, robust=True)
+                write_steps_run(AppointmentEvent.MOVED, appointment=locked, now=now)
+                notifications_send(AppointmentEvent.MOVED, appointment=locked)
                 return locked
         except _LostRace:
             continue
@@ -499,17 +490,12 @@ def appointment_cancel(
         locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
         locked.holds.filter(is_active=True).update(is_active=False)
         _audit_change(locked, request, {"status": locked.status, "by_patient": by_patient})
-        from needlepoint.messaging.services import appointment_messages_cancelled
-        from needlepoint.scheduling.waitlist import waitlist_offer_task
-
-        def messages_cancelled(cancelled: Appointment = locked) -> None:
-            appointment_messages_cancelled(appointment=cancelled)
+        notifications_send(AppointmentEvent.CANCELLED, appointment=locked)
 
         def offer_freed_time(cancelled: Appointment = locked) -> None:
             day = cancelled.starts_at.astimezone(cancelled.location.zone).date()
             waitlist_offer_task.enqueue(location_id=cancelled.location_id, day=day.isoformat())
 
-        transaction.on_commit(messages_cancelled, robust=True)
         if locked.starts_at > now:
             transaction.on_commit(offer_freed_time, robust=True)
     return locked

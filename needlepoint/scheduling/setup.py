@@ -27,7 +27,6 @@ from datetime import date, time
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.roles import CLINICAL
@@ -38,6 +37,7 @@ from needlepoint.accounts.scope import (
 )
 from needlepoint.accounts.selectors import scope_table
 from needlepoint.catalog.models import Competency, Service
+from needlepoint.core.dates import local_today
 from needlepoint.resources.models import Device, DeviceStatus, Location, Room
 from needlepoint.scheduling.availability import Phase
 from needlepoint.scheduling.models import WorkingHours
@@ -141,7 +141,7 @@ def eligible_practitioners(
     and whose licence the scope-of-practice table lets give it (DOMAIN.md §8), current on
     `on` (today at the location by default). The same rule as the chart's gate
     (`accounts.selectors.staff_scope_refusal`), written as one query."""
-    on = on or timezone.now().astimezone(location.zone).date()
+    on = on or local_today(location.zone)
     procedures = service_procedures(kind=service.kind, uses_prp=service.uses_prp)
     staff = StaffProfile.objects.filter(
         organization_id=location.organization_id,

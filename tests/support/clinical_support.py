@@ -15,7 +15,6 @@ from needlepoint.clinical.gate import appointment_check_in
 from needlepoint.clinical.models import TreatmentRecord
 from needlepoint.clinical.services import record_identity_check, treatment_record_start
 from needlepoint.intake.consents import consent_missing, consent_sign, intake_seed_consents
-from needlepoint.intake.forms import QuestionnaireForm, patient_sections
 from needlepoint.intake.models import AnswerChannel, ConsentDocument, ScreeningRule
 from needlepoint.intake.selectors import questionnaire_current
 from needlepoint.intake.services import (
@@ -25,6 +24,7 @@ from needlepoint.intake.services import (
 )
 from needlepoint.scheduling.models import Appointment
 from needlepoint.scheduling.services import appointment_book
+from needlepoint.site.forms.questionnaire import QuestionnaireForm, patient_sections
 from tests.support.images import drawn_png
 from tests.support.intake_support import form_data
 from tests.support.scheduling_world import at, make_world

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from needlepoint.intake.forms import patient_sections
 from needlepoint.intake.services import default_questionnaire
+from needlepoint.site.forms.questionnaire import patient_sections
 
 # A healthy patient's answers: nothing that any rule picks up.
 HARMLESS = {"yes_no": "no", "date_or_never": "never", "choice": "none", "fitzpatrick": "3"}

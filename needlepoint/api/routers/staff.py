@@ -42,6 +42,7 @@ from needlepoint.api.schemas import (
 from needlepoint.catalog.models import TreatmentArea
 from needlepoint.catalog.selectors import service_get
 from needlepoint.core.audit import audit_record
+from needlepoint.core.dates import local_today
 from needlepoint.core.models import AuditAction
 from needlepoint.intake.answers import AnswerError
 from needlepoint.intake.services import screening_evaluate
@@ -95,7 +96,7 @@ def appointment_list_view(
     ] = None,
 ):
     where = location_get(organization=token_organization(request), slug=location, active_only=False)
-    day = day or timezone.now().astimezone(where.zone).date()
+    day = day or local_today(where.zone)
     if not FIRST_DAY <= day <= LAST_DAY:
         raise invalid("date", f"Pick a day between {FIRST_DAY} and {LAST_DAY}.")
     appointments = list(

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from needlepoint.core.models import OrganizationScopedModel
+from needlepoint.intake.answers import CATALOGUE, AnswerType
 
 QUESTION_KINDS = ("yes_no", "date_or_never", "choice", "fitzpatrick", "number", "text")
 
@@ -51,7 +52,6 @@ class Questionnaire(OrganizationScopedModel):
 
 def _question_problems(question: dict) -> list[str]:
     """What is wrong with one question of a clinic's questionnaire version."""
-    from needlepoint.intake.answers import CATALOGUE, AnswerType
 
     kinds_for = {
         AnswerType.BOOL: ("yes_no",),

@@ -1,1 +1,0 @@
-"""Chart pages, one module per part of the chart."""

@@ -1,0 +1,1 @@
+"""Public pages: booking, the health questionnaire, consents, the calendar feed."""

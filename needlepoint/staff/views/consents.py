@@ -1,0 +1,174 @@
+"""Consent pages. Patients read and sign through a signed link, on their phone or on the
+front-desk tablet (`?kiosk=1`), with no account, and withdraw a marketing-photo
+authorization through its own link. Staff see a patient's consents, download the signed
+PDFs and record a withdrawal on the patient's request. Every page that shows a patient's
+consents writes an audit row (SECURITY.md C1); patient pages are never cached, since a
+front-desk tablet passes from one patient to the next."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from needlepoint.accounts.access import staff_required
+from needlepoint.core.audit import audit_record
+from needlepoint.core.models import AuditAction
+from needlepoint.core.tenancy import get_scoped_or_404
+from needlepoint.intake.consents import (
+    ConsentError,
+    ConsentNotConfigured,
+    consent_pdf,
+    consent_sign_url,
+    consent_signatures_for_patient,
+    consent_upcoming_visits,
+    consent_withdraw,
+)
+from needlepoint.intake.models import ConsentSignature
+from needlepoint.patients.models import Patient
+from needlepoint.patients.selectors import patient_get
+
+DATA_URL_PREFIX = "data:image/png;base64,"
+PATIENT_LINK = "patient (consent link)"
+
+
+class StaffWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=1000,
+        help_text="How the patient asked, for example “by phone” or “in person at the desk”.",
+        error_messages={"required": "Please give the reason: how the patient asked."},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+# --- Patients, by signed link ------------------------------------------------------------
+
+
+def _patient(request: HttpRequest, public_id: str) -> Patient:
+    return patient_get(organization=request.organization, public_id=public_id)  # type: ignore[attr-defined]
+
+
+def _signature(request: HttpRequest, patient: Patient, signature_id: str) -> ConsentSignature:
+    signature = get_scoped_or_404(
+        ConsentSignature.objects.filter(patient=patient).select_related(
+            "document",
+            "organization",
+            "appointment__service",
+            "appointment__location",
+            "withdrawal",
+        ),
+        organization=request.organization,  # type: ignore[attr-defined]
+        public_id=signature_id,
+    )
+    signature.patient = patient
+    return signature
+
+
+def _patient_consents_page(
+    request: HttpRequest,
+    patient: Patient,
+    *,
+    withdraw_form: StaffWithdrawForm | None = None,
+    withdraw_target: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    today = now.astimezone(ZoneInfo(request.organization.default_timezone)).date()  # type: ignore[attr-defined]
+    rows = consent_signatures_for_patient(patient=patient, on=today)
+    setup_error = ""
+    try:
+        upcoming = consent_upcoming_visits(patient=patient, now=now)
+    except ConsentNotConfigured as refused:
+        upcoming, setup_error = [], refused.message
+    visits = [
+        {
+            "appointment": visit,
+            "start": visit.starts_at.astimezone(visit.location.zone),
+            "missing": missing,
+            "sign_url": consent_sign_url(visit, absolute=False),
+        }
+        for visit, missing in upcoming
+    ]
+    audit_record(
+        action=AuditAction.LIST,
+        request=request,
+        patient=patient,
+        detail={"consents": len(rows)},
+    )
+    return render(
+        request,
+        "intake/consent_patient.html",
+        {
+            "patient": patient,
+            "rows": rows,
+            "visits": visits,
+            "setup_error": setup_error,
+            "withdraw_form": withdraw_form or StaffWithdrawForm(),
+            "withdraw_target": withdraw_target,
+        },
+        status=status,
+    )
+
+
+@staff_required("consents.view")
+@require_GET
+def patient_consents(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A patient's signatures with their status, PDFs, and the next visits' missing forms."""
+    return _patient_consents_page(request, _patient(request, public_id))
+
+
+@staff_required("consents.view")
+@require_GET
+def consent_pdf_download(request: HttpRequest, public_id: str, signature_id: str) -> HttpResponse:
+    patient = _patient(request, public_id)
+    signature = _signature(request, patient, signature_id)
+    pdf = consent_pdf(signature)
+    audit_record(
+        action=AuditAction.EXPORT,
+        request=request,
+        obj=signature,
+        patient=patient,
+        detail={"format": "pdf"},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    # The file name carries no name or date of birth (SECURITY.md D6).
+    response["Content-Disposition"] = f'attachment; filename="consent-{signature.public_id}.pdf"'
+    return response
+
+
+@staff_required("consents.view")
+@require_POST
+def consent_withdraw_by_staff(
+    request: HttpRequest, public_id: str, signature_id: str
+) -> HttpResponse:
+    """Record the withdrawal of a marketing authorization on the patient's request."""
+    patient = _patient(request, public_id)
+    signature = _signature(request, patient, signature_id)
+    form = StaffWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            consent_withdraw(
+                signature=signature,
+                by_patient=False,
+                staff=request.staff,  # type: ignore[attr-defined]
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ConsentError as refused:
+            form.add_error("reason" if refused.field == "reason" else None, refused.message)
+        else:
+            messages.success(request, "The marketing-photo authorization is withdrawn.")
+            return redirect("intake:patient-consents", public_id=patient.public_id)
+    return _patient_consents_page(
+        request,
+        patient,
+        withdraw_form=form,
+        withdraw_target=str(signature.public_id),
+        status=422,
+    )

@@ -1,0 +1,157 @@
+"""Health questionnaire pages (patients, by signed link or on the front-desk tablet) and
+the medical director's review queue."""
+
+from __future__ import annotations
+
+import math
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from needlepoint.accounts.access import staff_required
+from needlepoint.core.audit import audit_record
+from needlepoint.core.models import AuditAction
+from needlepoint.intake.answers import CATALOGUE, AnswerError, AnswerType
+from needlepoint.intake.models import ReviewScope, ScreeningStatus
+from needlepoint.intake.selectors import (
+    review_queue,
+    screening_answer_rows,
+    screening_current,
+    screening_get,
+)
+from needlepoint.intake.services import (
+    ReviewError,
+    response_add_clinician_answers,
+    screening_decide,
+)
+
+
+@staff_required("screening.review")
+def review_list(request: HttpRequest) -> HttpResponse:
+    queue = list(review_queue(organization=request.organization))  # type: ignore[attr-defined]
+    for screening in queue:
+        audit_record(
+            action=AuditAction.LIST,
+            request=request,
+            obj=screening,
+            patient=screening.appointment.patient,
+        )
+    return render(request, "intake/review_list.html", {"queue": queue})
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve: the treatment may go ahead"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
+    )
+    scope = forms.ChoiceField(choices=ReviewScope.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Goes into the chart with your name and the time.",
+    )
+
+
+class ClinicianAnswersForm(forms.Form):
+    """The clinician-only questions of the questionnaire (latest lab values)."""
+
+    def __init__(self, *args, questions: list[dict], **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        for question in questions:
+            spec = CATALOGUE[question["code"]]
+            field_class = (
+                forms.IntegerField if spec.type is AnswerType.INTEGER else forms.DecimalField
+            )
+            self.fields[question["code"]] = field_class(
+                label=question["text"],
+                required=False,
+                min_value=spec.minimum if math.isfinite(spec.minimum) else None,
+                max_value=spec.maximum if math.isfinite(spec.maximum) else None,
+            )
+
+    def answers(self) -> dict[str, object]:
+        return {
+            code: (float(value) if value is not None and not isinstance(value, int) else value)
+            for code, value in self.cleaned_data.items()
+        }
+
+
+def _clinician_questions(screening) -> list[dict]:
+    """Number questions for clinicians that this visit's service makes relevant."""
+    uses_prp = screening.appointment.service.uses_prp
+    return [
+        q
+        for q in screening.response.questionnaire.questions.get("clinician", [])
+        if q["kind"] == "number" and q["code"] in CATALOGUE and (uses_prp or not q.get("prp_only"))
+    ]
+
+
+@staff_required("screening.review")
+@require_http_methods(["GET", "POST"])
+def review_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    screening = screening_get(
+        organization=request.organization,  # type: ignore[attr-defined]
+        public_id=public_id,
+    )
+    questions = _clinician_questions(screening)
+    adding = request.method == "POST" and request.POST.get("action") == "clinician"
+    labs = ClinicianAnswersForm(request.POST if adding else None, questions=questions)
+    if adding and labs.is_valid():
+        try:
+            response_add_clinician_answers(
+                response=screening.response,
+                answers=labs.answers(),
+                staff=request.staff,  # type: ignore[attr-defined]
+                request=request,
+            )
+        except (ReviewError, AnswerError) as refused:
+            labs.add_error(None, refused.message)
+        else:
+            messages.success(request, "Recorded; the visit is screened again.")
+            current = screening_current(appointment=screening.appointment)
+            if current is not None and current.status == ScreeningStatus.NEEDS_REVIEW:
+                return redirect("intake:review-detail", public_id=current.public_id)
+            return redirect("intake:review-list")
+    form = DecisionForm(
+        request.POST if request.method == "POST" and not adding else None,
+        initial={"scope": ReviewScope.APPOINTMENT},
+    )
+    if request.method == "POST" and not adding and form.is_valid():
+        try:
+            screening_decide(
+                screening=screening,
+                staff=request.staff,  # type: ignore[attr-defined]
+                approve=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+                scope=form.cleaned_data["scope"],
+                request=request,
+            )
+        except ReviewError as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect("intake:review-list")
+    audit_record(
+        action=AuditAction.VIEW,
+        request=request,
+        obj=screening,
+        patient=screening.appointment.patient,
+    )
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "intake/review_detail.html",
+        {
+            "screening": screening,
+            "answers": screening_answer_rows(screening),
+            "form": form,
+            "labs": labs if questions else None,
+            "start": screening.appointment.starts_at.astimezone(
+                screening.appointment.location.zone
+            ),
+        },
+        status=status,
+    )
