@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.support.pages import assert_no_inline_script
 from tests.support.personas import PERSONAS, sign_in
 
 OWN_NAMESPACES = {
@@ -316,6 +317,12 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+CHART_ACTIONS = [
+    "identity", "anaesthetic", "device", "cartridge", "line", "line-void", "copy-forward",
+    "order", "product", "product-void", "draw", "step", "adverse", "postcare", "sign", "cosign",
+    "addendum",
+]  # fmt: skip
+
 # url name -> (how to build its kwargs from the cast, expected status per persona)
 MATRIX = {
     "site:home": (None, PUBLIC),
@@ -376,6 +383,11 @@ MATRIX = {
         lambda c: _record(c, appointment=True),
         expect(302, 403, 403, 405, 405, 403),
     ),
+    # Each chart write has its own POST URL: clinicians only (the gate, then the method).
+    **{
+        f"clinical:record-{action}": (_record, expect(302, 403, 403, 405, 405, 403))
+        for action in CHART_ACTIONS
+    },
     "clinical:cosign-list": (None, DIRECTOR_ONLY),
     "clinical:incident-list": (None, LEADERSHIP),
     # Outcomes: adding is POST only (the gate first, then the object, then the method).
@@ -451,12 +463,18 @@ def test_a_foreign_prp_label_is_not_found_for_clinicians(client, cast, persona):
     assert client.get(url).status_code == 404
 
 
-@pytest.mark.parametrize("url_name", ["clinical:record-detail", "clinical:record-open"])
+@pytest.mark.parametrize(
+    "url_name",
+    ["clinical:record-detail", "clinical:record-open"]
+    + [f"clinical:record-{action}" for action in CHART_ACTIONS],
+)
 @pytest.mark.parametrize("persona", ["practitioner", "director"])
 def test_a_foreign_chart_is_not_found_for_clinicians(client, cast, persona, url_name):
     kwargs = _record(cast, outsider=True, appointment=url_name.endswith("open"))
     sign_in(client, cast.user(persona))
-    assert client.post(reverse(url_name, kwargs=kwargs)).status_code == 404
+    url = reverse(url_name, kwargs=kwargs)
+    response = client.get(url) if url_name == "clinical:record-detail" else client.post(url)
+    assert response.status_code == 404
     if url_name.endswith("detail"):
         assert client.get(reverse(url_name, kwargs=kwargs)).status_code == 404
 
@@ -526,6 +544,8 @@ def test_role_matrix(client, cast, url_name, persona):
     sign_in(client, cast.user(persona))
     response = client.get(url)
     assert response.status_code == expected[persona], (url_name, persona)
+    if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+        assert_no_inline_script(response.content.decode())  # the CSP would block it
     if (
         response.status_code == REDIRECT_TO_LOGIN
         and persona == ANON

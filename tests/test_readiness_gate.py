@@ -10,6 +10,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.urls import reverse
 from PIL import Image
 
 from needlepoint.catalog.models import Product, ProductKind, ProductLot, TreatmentArea
@@ -331,8 +332,8 @@ def test_a_booked_practitioner_out_of_scope_cannot_be_checked_in(cast, booked, t
 
 def _page(client, chair: Chair, action: str, **data):
     sign_in(client, chair.aw.cast.practitioner)
-    response = client.post(f"/staff/clinical/records/{chair.record.public_id}/",
-                           {"action": action, **data})  # fmt: skip
+    url = reverse(f"clinical:record-{action.replace('_', '-')}", args=[chair.record.public_id])
+    response = client.post(url, data)
     return response.status_code, response.get("X-Refusal-Code")
 
 

@@ -375,15 +375,12 @@ def api_token_mark_used(*, token: ApiToken, now: datetime | None = None) -> None
 RESET_REASON_MAX = 500
 
 
-class StaffRefused(Exception):
+class StaffRefused(Refusal):
     """A staff-account change the rules do not allow; `code` names the rule, `field` the
     form field it concerns (if any)."""
 
     def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+        super().__init__(code, message, field=field)
 
 
 def user_sessions_end(*, user: User, now: datetime | None = None) -> int:

@@ -21,7 +21,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from needlepoint.api.errors import ApiError
 from needlepoint.api.routers import clinical, public, staff
 from needlepoint.api.schemas import slot_out
-from needlepoint.scheduling.services import BookingRuleError, IdempotencyConflict, SlotUnavailable
+from needlepoint.core.refusals import Refusal
+from needlepoint.scheduling.services import SlotUnavailable
 
 logger = logging.getLogger("needlepoint.api")
 
@@ -176,18 +177,11 @@ def _slot_unavailable(request: HttpRequest, exc: SlotUnavailable) -> HttpRespons
     )
 
 
-@api.exception_handler(BookingRuleError)
-def _booking_rule(request: HttpRequest, exc: BookingRuleError) -> HttpResponse:
-    return error_response(request, 422, exc.code, exc.message)
-
-
-@api.exception_handler(IdempotencyConflict)
-def _idempotency_conflict(request: HttpRequest, exc: IdempotencyConflict) -> HttpResponse:
+@api.exception_handler(Refusal)
+def _refusal(request: HttpRequest, exc: Refusal) -> HttpResponse:
+    """Every domain refusal: its own status, code and message (core/refusals.py)."""
     return error_response(
-        request,
-        409,
-        "idempotency_conflict",
-        "This Idempotency-Key was already used with a different request body.",
+        request, exc.status, exc.code, exc.message, errors=exc.errors(), extra=exc.details()
     )
 
 

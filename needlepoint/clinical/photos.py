@@ -24,7 +24,6 @@ from typing import Any
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from needlepoint.clinical.custody import CustodyRefused
-from needlepoint.clinical.readiness import Blocker
 
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -37,21 +36,11 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")  # JPEG includes MPO (multi-picture)
 
 class PhotoRefused(CustodyRefused):
     """A photo that is not stored or an action on one that is refused; `code` is the API's
-    error code, `message` says why. A kind of `CustodyRefused`, the chart's refusal."""
+    error code, `message` says why. A kind of `CustodyRefused`, the chart's refusal. Bad
+    images (invalid_image, image_too_large, invalid, retired) are 422; the exceptions are
+    in `core.refusals.STATUS_BY_CODE`."""
 
-
-# The HTTP status for each refusal, the same in the staff pages and the API; any other
-# code (invalid_image, image_too_large, invalid, retired) is a 422.
-REFUSAL_STATUS = {
-    "file_too_large": 413,
-    "record_locked": 409,
-    "marketing_not_authorized": 409,
-    **{code.value: 409 for code in Blocker},  # the readiness gate (API.md)
-}
-
-
-def refusal_status(refused: CustodyRefused) -> int:
-    return REFUSAL_STATUS.get(refused.code, 422)
+    status = 422
 
 
 @dataclass(frozen=True)

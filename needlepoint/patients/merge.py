@@ -16,6 +16,7 @@ from django.utils import timezone
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
+from needlepoint.core.refusals import Refusal
 from needlepoint.patients.models import DuplicateCandidate, DuplicateStatus, Patient
 
 # Rows that are never changed after they are written: they keep their patient.
@@ -24,12 +25,11 @@ KEPT_WITH_SIGNER = frozenset({"intake.consentsignature"})
 NOT_MOVED = frozenset({"patients.patient", "patients.duplicatecandidate"})
 
 
-class MergeRefused(Exception):
+class MergeRefused(Refusal):
     """The two records cannot be merged; `message` says why in words for the desk."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__("merge_refused", message)
 
 
 def patient_references() -> list[models.ForeignObject]:

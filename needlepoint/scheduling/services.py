@@ -12,7 +12,6 @@ answer with 409 and the next free slots — never a 500. See docs/booking-concur
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -24,6 +23,7 @@ from needlepoint.accounts.models import StaffProfile
 from needlepoint.catalog.models import Service, ServiceKind
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
+from needlepoint.core.refusals import Refusal
 from needlepoint.patients.models import Patient
 from needlepoint.patients.selectors import patient_group_ids
 from needlepoint.patients.services import UNPROVEN_REFUSAL
@@ -49,28 +49,29 @@ ATTEMPTS = 3
 LOCK_TIMEOUT = "5s"
 
 
-class SlotUnavailable(Exception):
-    """The slot was taken meanwhile, or never existed. Carries the next free offers."""
+class SlotUnavailable(Refusal):
+    """The slot was taken meanwhile, or never existed. Carries the next free offers (the API
+    adds them to its answer)."""
 
     def __init__(self, message: str, alternatives: Sequence[SlotOffer] = ()):
-        super().__init__(message)
-        self.message = message
+        super().__init__("slot_unavailable", message)
         self.alternatives = list(alternatives)
 
 
-@dataclass
-class BookingRuleError(Exception):
-    """A clinic rule refuses the booking (interval between sessions, consultation first…)."""
+class BookingRuleError(Refusal):
+    """A clinic rule refuses the booking (interval between sessions, consultation first,
+    the health screening…): 422 with the rule's own code."""
 
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
+    status = 422
 
 
-class IdempotencyConflict(Exception):
+class IdempotencyConflict(Refusal):
     """The idempotency key was used before for a different request."""
+
+    def __init__(
+        self, message: str = "This Idempotency-Key was already used with a different request body."
+    ) -> None:
+        super().__init__("idempotency_conflict", message)
 
 
 class _LostRace(Exception):

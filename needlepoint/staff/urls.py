@@ -86,6 +86,11 @@ clinical_urls = [
     path("recall/", recall.cartridge_recall, name="recall"),
     path("appointments/<uuid:public_id>/chart/", chart.record_open, name="record-open"),
     path("records/<uuid:public_id>/", chart.record_detail, name="record-detail"),
+    # One POST URL per chart write: records/<id>/identity/, …/draw/, …/sign/ and so on.
+    *[
+        path(f"records/<uuid:public_id>/{action}/", view, name=f"record-{action}")
+        for action, view in chart.ACTIONS.items()
+    ],
     path("cosign/", chart.cosign_list, name="cosign-list"),
     path("incidents/", incidents.incident_list_view, name="incident-list"),
     # Photos are served only through this permission-checked view (docs/security-targets.md D5).

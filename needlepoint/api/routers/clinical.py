@@ -14,7 +14,7 @@ from ninja.responses import Status
 from needlepoint.accounts.roles import CLINICAL
 from needlepoint.accounts.services import Credential
 from needlepoint.api.auth import staff_auth, token_organization
-from needlepoint.api.errors import ApiError, invalid
+from needlepoint.api.errors import invalid
 from needlepoint.api.schemas import (
     FIRST_DAY,
     LAST_DAY,
@@ -37,7 +37,7 @@ from needlepoint.api.schemas import (
 )
 from needlepoint.clinical.custody import Identity, Step
 from needlepoint.clinical.gate import appointment_check_in, visit_readiness
-from needlepoint.clinical.photos import MAX_BYTES, MAX_PIXELS, photo_check_size, refusal_status
+from needlepoint.clinical.photos import MAX_BYTES, MAX_PIXELS, photo_check_size
 from needlepoint.clinical.readiness import Stage
 from needlepoint.clinical.selectors import prp_sample_get, treatment_record_get
 from needlepoint.clinical.services import (
@@ -50,22 +50,11 @@ from needlepoint.clinical.services import (
 )
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
-from needlepoint.core.refusals import Refusal
 from needlepoint.scheduling.models import AppointmentStatus
 from needlepoint.scheduling.selectors import appointment_get
 
 router = Router()
 REFUSALS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
-
-
-STATUS_BY_CODE = {"invalid": 422, "identity_unchecked": 422, "witness_not_verified": 403}
-"""Every other refusal of a clinical rule is a 409 (API.md)."""
-
-
-def _refused(refusal: Refusal) -> ApiError:
-    status = STATUS_BY_CODE.get(refusal.code, 409)
-    errors = [{"field": refusal.field, "message": refusal.message, "type": refusal.code}]
-    return ApiError(status, refusal.code, refusal.message, errors=errors if refusal.field else None)
 
 
 @router.get(
@@ -127,15 +116,12 @@ def appointment_check_in_view(request: HttpRequest, appointment_id: uuid.UUID, b
     appointment = appointment_get(
         organization=token_organization(request), public_id=str(appointment_id)
     )
-    try:
-        checked = appointment_check_in(
-            appointment=appointment,
-            answers_unchanged=body.nothing_changed,
-            staff=request.staff,  # type: ignore[attr-defined]
-            request=request,
-        )
-    except Refusal as refusal:
-        raise _refused(refusal) from None
+    checked = appointment_check_in(
+        appointment=appointment,
+        answers_unchanged=body.nothing_changed,
+        staff=request.staff,  # type: ignore[attr-defined]
+        request=request,
+    )
     return CheckInOut(status=checked.status)
 
 
@@ -156,17 +142,14 @@ def record_identity_check_view(request: HttpRequest, record_id: uuid.UUID, body:
     record = treatment_record_get(
         organization=token_organization(request), public_id=str(record_id)
     )
-    try:
-        record_identity_check(
-            record=record,
-            full_name=body.full_name,
-            date_of_birth=body.date_of_birth,
-            record_number=body.record_number,
-            staff=request.staff,  # type: ignore[attr-defined]
-            request=request,
-        )
-    except Refusal as refusal:
-        raise _refused(refusal) from None
+    record_identity_check(
+        record=record,
+        full_name=body.full_name,
+        date_of_birth=body.date_of_birth,
+        record_number=body.record_number,
+        staff=request.staff,  # type: ignore[attr-defined]
+        request=request,
+    )
     return TreatmentRecordOut(id=record.public_id)
 
 
@@ -183,14 +166,11 @@ def treatment_record_start_view(request: HttpRequest, appointment_id: uuid.UUID)
     appointment = appointment_get(
         organization=token_organization(request), public_id=str(appointment_id)
     )
-    try:
-        record, created = treatment_record_start(
-            appointment=appointment,
-            staff=request.staff,  # type: ignore[attr-defined]
-            request=request,
-        )
-    except Refusal as refusal:
-        raise _refused(refusal) from None
+    record, created = treatment_record_start(
+        appointment=appointment,
+        staff=request.staff,  # type: ignore[attr-defined]
+        request=request,
+    )
     return Status(201 if created else 200, TreatmentRecordOut(id=record.public_id))
 
 
@@ -212,15 +192,12 @@ def prp_sample_draw_view(request: HttpRequest, body: PrpSampleIn):
     appointment = appointment_get(
         organization=token_organization(request), public_id=str(body.appointment)
     )
-    try:
-        drawn = prp_sample_draw(
-            appointment=appointment,
-            identity=Identity(body.patient.full_name, body.patient.date_of_birth),
-            staff=request.staff,  # type: ignore[attr-defined]
-            request=request,
-        )
-    except Refusal as refusal:
-        raise _refused(refusal) from None
+    drawn = prp_sample_draw(
+        appointment=appointment,
+        identity=Identity(body.patient.full_name, body.patient.date_of_birth),
+        staff=request.staff,  # type: ignore[attr-defined]
+        request=request,
+    )
     sample = drawn.sample
     return Status(
         201,
@@ -261,21 +238,18 @@ def prp_sample_event_view(request: HttpRequest, sample_id: uuid.UUID, body: PrpE
     credential = body.witness_credential
     witness = Credential(credential.username, credential.password) if credential else None
     scanned = body.scanned_patient
-    try:
-        event = prp_sample_step(
-            sample=sample,
-            step=step,
-            staff=request.staff,  # type: ignore[attr-defined]
-            scanned=Identity(scanned.full_name, scanned.date_of_birth) if scanned else None,
-            witness=witness,
-            g_force=body.g_force,
-            minutes=body.minutes,
-            volume_ml=Decimal(str(body.volume_ml)) if body.volume_ml is not None else None,
-            area=body.area or "",
-            request=request,
-        )
-    except Refusal as refusal:
-        raise _refused(refusal) from None
+    event = prp_sample_step(
+        sample=sample,
+        step=step,
+        staff=request.staff,  # type: ignore[attr-defined]
+        scanned=Identity(scanned.full_name, scanned.date_of_birth) if scanned else None,
+        witness=witness,
+        g_force=body.g_force,
+        minutes=body.minutes,
+        volume_ml=Decimal(str(body.volume_ml)) if body.volume_ml is not None else None,
+        area=body.area or "",
+        request=request,
+    )
     sample.refresh_from_db(fields=["state"])
     return Status(
         201,
@@ -307,17 +281,14 @@ def cartridge_use_view(request: HttpRequest, record_id: uuid.UUID, body: Cartrid
     record = treatment_record_get(
         organization=token_organization(request), public_id=str(record_id)
     )
-    try:
-        use = cartridge_use(
-            record=record,
-            lot=body.lot,
-            serial=body.serial,
-            expires_on=body.expires_on,
-            staff=request.staff,  # type: ignore[attr-defined]
-            request=request,
-        )
-    except Refusal as refusal:
-        raise _refused(refusal) from None
+    use = cartridge_use(
+        record=record,
+        lot=body.lot,
+        serial=body.serial,
+        expires_on=body.expires_on,
+        staff=request.staff,  # type: ignore[attr-defined]
+        request=request,
+    )
     return Status(
         201,
         CartridgeOut(
@@ -353,19 +324,16 @@ def photo_add_view(
     record = treatment_record_get(
         organization=token_organization(request), public_id=str(record_id)
     )
-    try:
-        photo_check_size(file.size or 0)
-        photo = photo_add(
-            record=record,
-            view=view,
-            stage=stage,
-            data=file.read(),
-            staff=request.staff,  # type: ignore[attr-defined]
-            capture={"source": "api"},
-            request=request,
-        )
-    except Refusal as refusal:
-        raise ApiError(refusal_status(refusal), refusal.code, refusal.message) from None
+    photo_check_size(file.size or 0)
+    photo = photo_add(
+        record=record,
+        view=view,
+        stage=stage,
+        data=file.read(),
+        staff=request.staff,  # type: ignore[attr-defined]
+        capture={"source": "api"},
+        request=request,
+    )
     return Status(
         201,
         PhotoOut(

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from needlepoint.accounts.access import staff_required
 from needlepoint.accounts.roles import Role, role_may
@@ -56,7 +56,7 @@ from needlepoint.clinical.services import (
 )
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
-from needlepoint.core.refusals import Refusal
+from needlepoint.core.refusals import Refusal, refusal_page_status
 from needlepoint.core.tenancy import get_scoped_or_404
 from needlepoint.scheduling.models import Appointment
 from needlepoint.staff.forms import chart as forms
@@ -87,30 +87,40 @@ def record_open(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 Handler = Callable[[HttpRequest, TreatmentRecord], "str | dict[str, Any]"]
+REFUSAL_HEADER = "X-Refusal-Code"
 
 
 @staff_required("clinical.view")
+@require_GET
 def record_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     record = record_chart_get(
         organization=request.organization,  # type: ignore[attr-defined]
         public_id=public_id,
     )
-    bound: dict[str, Any] = {}
-    status = 200
-    refusal = ""
-    if request.method == "POST":
-        staff = request.staff  # type: ignore[attr-defined]
-        if not role_may(staff.role, "clinical.chart"):
-            return HttpResponse("Charting is for clinicians.", status=403)
-        handler = HANDLERS.get(request.POST.get("action", ""))
-        if handler is None:
-            return HttpResponse("Unknown chart action.", status=400)
+    audit_record(action=AuditAction.VIEW, request=request, obj=record, patient=record.patient)
+    return render(request, "clinical/chart.html", _context(request, record, {}))
+
+
+def _chart_action(handler: Handler) -> Callable[[HttpRequest, str], HttpResponse]:
+    """One chart write behind its own POST URL (`ACTIONS` below). Success goes back to the
+    chart at the panel written; a form error or a refusal shows the chart again with the
+    form or the message, and a refusal's code in the `X-Refusal-Code` header (the code the
+    API answers with)."""
+
+    @staff_required("clinical.chart")
+    @require_POST
+    def action(request: HttpRequest, public_id: str) -> HttpResponse:
+        record = record_chart_get(
+            organization=request.organization,  # type: ignore[attr-defined]
+            public_id=public_id,
+        )
+        bound: dict[str, Any] = {}
+        code = ""
         try:
             outcome = handler(request, record)
         except Refusal as refused:  # custody, chart, gate and credential refusals
             messages.error(request, refused.message)
-            status = PAGE_STATUS.get(refused.code, 409)
-            refusal = refused.code
+            status, code = refusal_page_status(refused), refused.code
         else:
             if isinstance(outcome, str):
                 return redirect(reverse("clinical:record-detail", args=[public_id]) + outcome)
@@ -119,19 +129,15 @@ def record_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             organization=request.organization,  # type: ignore[attr-defined]
             public_id=public_id,
         )
-    else:
-        audit_record(action=AuditAction.VIEW, request=request, obj=record, patient=record.patient)
-    response = render(
-        request, "clinical/chart.html", _context(request, record, bound), status=status
-    )
-    if refusal:
-        response[REFUSAL_HEADER] = refusal  # the same code the API answers with
-    return response
+        response = render(
+            request, "clinical/chart.html", _context(request, record, bound), status=status
+        )
+        if code:
+            response[REFUSAL_HEADER] = code
+        return response
 
-
-REFUSAL_HEADER = "X-Refusal-Code"
-PAGE_STATUS = {"invalid": 400, "identity_unchecked": 400, "witness_not_verified": 403}
-"""A refusal's status on the page; the API answers 422 where the page answers 400."""
+    action.__name__ = action.__qualname__ = f"record_{handler.__name__.lstrip('_')}"
+    return action
 
 
 def _context(request: HttpRequest, record: TreatmentRecord, bound: dict[str, Any]):
@@ -468,25 +474,26 @@ def _addendum(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, 
     return "#signoff"
 
 
-HANDLERS: dict[str, Handler] = {
-    "identity": _identity,
-    "anaesthetic": _anaesthetic,
-    "device": _device,
-    "cartridge": _cartridge,
-    "line": _line,
-    "line_void": _line_void,
-    "copy_forward": _copy,
-    "order": _order,
-    "product": _product,
-    "product_void": _product_void,
-    "draw": _draw,
-    "step": _step,
-    "adverse": _adverse,
-    "postcare": _postcare,
-    "sign": _sign,
-    "cosign": _cosign,
-    "addendum": _addendum,
+ACTIONS: dict[str, Callable[[HttpRequest, str], HttpResponse]] = {
+    "identity": _chart_action(_identity),
+    "anaesthetic": _chart_action(_anaesthetic),
+    "device": _chart_action(_device),
+    "cartridge": _chart_action(_cartridge),
+    "line": _chart_action(_line),
+    "line-void": _chart_action(_line_void),
+    "copy-forward": _chart_action(_copy),
+    "order": _chart_action(_order),
+    "product": _chart_action(_product),
+    "product-void": _chart_action(_product_void),
+    "draw": _chart_action(_draw),
+    "step": _chart_action(_step),
+    "adverse": _chart_action(_adverse),
+    "postcare": _chart_action(_postcare),
+    "sign": _chart_action(_sign),
+    "cosign": _chart_action(_cosign),
+    "addendum": _chart_action(_addendum),
 }
+"""Each chart write at `records/<id>/<action>/`, named `clinical:record-<action>`."""
 
 
 def _int(value: str | None) -> int | None:

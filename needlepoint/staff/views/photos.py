@@ -32,7 +32,6 @@ from needlepoint.clinical.photos import (
     PhotoRefused,
     photo_check_size,
     photo_thumbnail,
-    refusal_status,
 )
 from needlepoint.clinical.selectors import (
     patient_photo_pairs,
@@ -155,7 +154,7 @@ def photo_capture(request: HttpRequest, public_id: str) -> HttpResponse:
                     request=request,
                 )
             except CustodyRefused as refused:
-                error, code, status = refused.message, refused.code, refusal_status(refused)
+                error, code, status = refused.message, refused.code, refused.status
             else:
                 saved = f"{photo.get_view_display()} photo ({photo.get_stage_display().lower()})"
                 if _wants_json(request):
@@ -269,7 +268,7 @@ def photo_marketing_approve_view(request: HttpRequest, public_id: str) -> HttpRe
         photo_marketing_approve(photo=photo, staff=request.staff, request=request)  # type: ignore[attr-defined]
     except PhotoRefused as refused:
         return _patient_photos_page(
-            request, photo.patient, error=refused.message, status=refusal_status(refused)
+            request, photo.patient, error=refused.message, status=refused.status
         )
     messages.success(request, f"{photo.get_view_display()} photo approved for marketing.")
     return redirect("clinical:patient-photos", public_id=photo.patient.public_id)
