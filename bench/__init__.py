@@ -1,1 +1,1 @@
-"""Needlepoint's benchmark suite (BENCHMARK.md): `make bench`, or `python -m bench --help`."""
+"""Needlepoint's benchmark suite (bench/spec.md): `make bench`, or `python -m bench --help`."""

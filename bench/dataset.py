@@ -1,4 +1,4 @@
-"""One deterministic generator for every benchmark dataset (BENCHMARK.md, "Datasets").
+"""One deterministic generator for every benchmark dataset (bench/spec.md, "Datasets").
 
 `generate(size)` is pure: a fixed seed in, plain tuples out, and a SHA-256 of those tuples
 (the dataset hash every report carries). `load(dataset)` writes them with `bulk_create`
@@ -58,7 +58,7 @@ class Size:
 
 SIZES = {
     "XS": Size("XS", 1, 5, (3, 3), (2, 2), 90, 60, 400),
-    # BENCHMARK.md gives rooms and pens for XL only; M uses the same ranges.
+    # bench/spec.md gives rooms and pens for XL only; M uses the same ranges.
     "M": Size("M", 5, 10, (3, 6), (2, 4), 365, 90, 4000),
     "XL": Size("XL", 50, 10, (3, 6), (2, 4), 730, 90, 40000),
 }

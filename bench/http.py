@@ -1,5 +1,5 @@
-"""HTTP ceilings (optional in BENCHMARK.md): gunicorn serving Needlepoint with the
-benchmark's settings, loaded with `wrk` (Debian package), on one dataset's database.
+"""HTTP ceilings (optional in bench/spec.md): gunicorn serving Needlepoint with the benchmark's
+settings, loaded with `wrk` (Debian package), on one dataset's database.
 
 Endpoints, all through the same middleware and server:
 * /bench/constant: constant JSON, no database (the ceiling of any request);

@@ -1,4 +1,4 @@
-"""Booking races (BENCHMARK.md): many clients with their own connections behind a barrier.
+"""Booking races (bench/spec.md): many clients with their own connections behind a barrier.
 
 Scenarios, each in its own fresh clinic in a fresh database (SQLite file under
 bench/results/, or the throwaway PostgreSQL of scripts/with_postgres.py):

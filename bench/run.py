@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             parser.error(f"unknown size(s): {', '.join(sorted(unknown))}")
     if getattr(args, "runs", 30) < 30:
-        print(f"note: {args.runs} timed runs (BENCHMARK.md asks for at least 30)", flush=True)
+        print(f"note: {args.runs} timed runs (bench/spec.md asks for at least 30)", flush=True)
     return {
         "run": cmd_run,
         "queries": cmd_queries,

@@ -136,7 +136,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "needlepoint.accounts.context_processors.staff_navigation",
+                "needlepoint.staff.navigation.staff_navigation",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -224,8 +224,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Needlepoint"
 MFA_TOTP_PERIOD = 30
 MFA_TOTP_TOLERANCE = 1
-# A TOTP code works once (SECURITY.md B2): each authenticator keeps the last time-step it
-# accepted and refuses that step and older ones (see accounts/mfa.py).
+# A TOTP code works once (docs/security-targets.md B2): each authenticator keeps the last time-step
+# it accepted and refuses that step and older ones (see accounts/mfa.py).
 MFA_FORMS = {
     "authenticate": "needlepoint.accounts.mfa.OnceAuthenticateForm",
     "reauthenticate": "needlepoint.accounts.mfa.OnceReauthenticateForm",

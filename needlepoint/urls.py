@@ -10,7 +10,7 @@ urlpatterns = [
     path("staff/", include("needlepoint.staff.urls")),
     path("api/v1/", api.urls),
     path("", include("needlepoint.api.webhook_urls")),
-    # Before allauth's own: staff may not remove their authenticator (SECURITY.md B6).
+    # Before allauth's own: staff may not remove their authenticator (docs/security-targets.md B6).
     path("accounts/2fa/totp/deactivate/", totp_deactivate_view),
     path("accounts/", include("allauth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -1,5 +1,5 @@
-"""SECURITY.md A1/A2 for the API: every operation × every persona has an expected status,
-and a meta-test fails when an operation of the OpenAPI document is missing here.
+"""docs/security-targets.md A1/A2 for the API: every operation × every persona has an expected
+status, and a meta-test fails when an operation of the OpenAPI document is missing here.
 
 Staff personas call with their own token; the patient with a signed-in session (the API
 takes no sessions); the outsider with a token of another clinic, which finds nothing of ours.

@@ -1,5 +1,5 @@
-"""The public API: locations, services, availability and booking (API.md), with its error
-codes, idempotency and the per-address rate limit."""
+"""The public API: locations, services, availability and booking (docs/api-contract.md), with its
+error codes, idempotency and the per-address rate limit."""
 
 from __future__ import annotations
 
@@ -218,7 +218,7 @@ def test_a_booking_with_a_chosen_practitioner(client, world):
 
 
 def test_a_returning_patient_books_on_a_new_record_flagged_for_the_desk(client, world):
-    """Typed details never open an existing record (SECURITY.md A8)."""
+    """Typed details never open an existing record (docs/security-targets.md A8)."""
     post(client, "/bookings", booking_body(world, at(2027, 1, 11, 10)))
     again = booking_body(
         world,

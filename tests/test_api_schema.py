@@ -1,4 +1,4 @@
-"""SECURITY.md F1: schemathesis over the whole OpenAPI document, 0 server errors.
+"""docs/security-targets.md F1: schemathesis over the whole OpenAPI document, 0 server errors.
 
 The Django WSGI application runs in-process against the test database. Every operation gets
 schemathesis' examples, coverage and fuzzing phases (positive and negative data, up to

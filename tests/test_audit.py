@@ -1,6 +1,6 @@
-"""SECURITY.md C1 (the row's contents), C2 (denied requests) and C3: the audit log is
-append-only at the database, chained by SHA-256, and `manage.py audit_verify` names any row
-changed or removed behind the application's back."""
+"""docs/security-targets.md C1 (the row's contents), C2 (denied requests) and C3: the audit log is
+append-only at the database, chained by SHA-256, and `manage.py audit_verify` names any row changed
+or removed behind the application's back."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SECURITY.md B1–B5, A5 and C2 through the real sign-in flow: allauth's password step,
+"""docs/security-targets.md B1–B5, A5 and C2 through the real sign-in flow: allauth's password step,
 its TOTP step, django-axes' lockout, and the audit rows each leaves."""
 
 from __future__ import annotations

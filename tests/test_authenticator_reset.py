@@ -1,4 +1,4 @@
-"""SECURITY.md B6: staff cannot remove their own authenticator; a reset is the owner's
+"""docs/security-targets.md B6: staff cannot remove their own authenticator; a reset is the owner's
 audited action, ends the member's sessions and forces re-enrolment."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The availability engine against a brute-force reference (SECURITY.md F2).
+"""The availability engine against a brute-force reference (docs/security-targets.md F2).
 
 The reference tries every start on the grid, every practitioner, room and device unit, and
 checks every minute; the engine must find exactly the same starts, and every slot it

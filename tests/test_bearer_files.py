@@ -1,6 +1,6 @@
-"""The photo `url` and PRP `label_url` the API returns open with the Bearer token alone,
-with the same role check, clinic scoping and audit rows as the signed-in path (SECURITY.md
-A1, A2, C1, D5); the token is never taken from the query string."""
+"""The photo `url` and PRP `label_url` the API returns open with the Bearer token alone, with the
+same role check, clinic scoping and audit rows as the signed-in path (docs/security-targets.md A1,
+A2, C1, D5); the token is never taken from the query string."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""SECURITY.md G1: of many simultaneous requests for one slot exactly one wins, the rest get
-"slot unavailable", and nothing else goes wrong. Each client has its own connection; runs
+"""docs/security-targets.md G1: of many simultaneous requests for one slot exactly one wins, the
+rest get "slot unavailable", and nothing else goes wrong. Each client has its own connection; runs
 on SQLite (file database) and, in the PostgreSQL pass, on PostgreSQL."""
 
 from __future__ import annotations

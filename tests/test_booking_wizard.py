@@ -98,7 +98,7 @@ def test_a_patient_books_and_lands_on_the_confirmation(client, world):
 
 
 def test_a_returning_patient_books_on_a_new_record_flagged_for_the_desk(client, world):
-    """Typed details never open an existing record (SECURITY.md A8): the second booking
+    """Typed details never open an existing record (docs/security-targets.md A8): the second booking
     has its own record, flagged as a possible duplicate of the first."""
     client.post(details_url(world, at(2027, 1, 11, 10)), DETAILS)
     client.post(details_url(world, at(2027, 2, 15, 10)), {**DETAILS, "first_name": "Rosie"})

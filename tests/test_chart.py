@@ -1,4 +1,5 @@
-"""The chart at the chair (DOMAIN.md §1, §5–§10): its rules, its page and its sign-off."""
+"""The chart at the chair (docs/clinical-rules.md §1, §5–§10): its rules, its page and its
+sign-off."""
 
 from __future__ import annotations
 

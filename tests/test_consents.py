@@ -1,6 +1,7 @@
-"""E-consent: versioned documents, signatures that never change and prove it (SECURITY.md C4),
-expiry and re-consent, the marketing-photo authorization and its withdrawal (I2), the signed
-PDF, and the patient and staff pages with their access rules and audit rows."""
+"""E-consent: versioned documents, signatures that never change and prove it
+(docs/security-targets.md C4), expiry and re-consent, the marketing-photo authorization and its
+withdrawal (I2), the signed PDF, and the patient and staff pages with their access rules and audit
+rows."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""SECURITY.md D1, D2 and D6 (error pages): security headers on public, sign-in and staff
-pages; production settings (HSTS, secure cookies, `check --deploy`) checked in a fresh
-process with production environment variables; friendly error pages."""
+"""docs/security-targets.md D1, D2 and D6 (error pages): security headers on public, sign-in and
+staff pages; production settings (HSTS, secure cookies, `check --deploy`) checked in a fresh process
+with production environment variables; friendly error pages."""
 
 from __future__ import annotations
 

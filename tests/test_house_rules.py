@@ -1,5 +1,5 @@
-"""House rules that a grep can check (STYLE.md "Time": never the server's zone; "Tests": no test
-imports another test module)."""
+"""House rules that a grep can check (docs/style.md "Time": never the server's zone; "Tests": no
+test imports another test module)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ OTHER_TEST_MODULE = re.compile(
 
 
 def test_no_test_imports_another_test_module():
-    """Shared personas, factories, worlds and helpers live in `tests/support/` (STYLE.md
+    """Shared personas, factories, worlds and helpers live in `tests/support/` (docs/style.md
     "Tests"); a test module never imports from another one."""
     offences = [
         f"{path.relative_to(TESTS.parent)}: {match.group(0).strip()}"

@@ -414,8 +414,8 @@ def test_the_wizard_says_kindly_why_it_cannot_book(client, world, cast):
         },
     )
     assert response.status_code == 422
-    # The booker typed the patient's details: a new record, so the answers on file are
-    # another record's and the refusal says nothing of them (SECURITY.md A8).
+    # The booker typed the patient's details: a new record, so the answers on file are another
+    # record's and the refusal says nothing of them (docs/security-targets.md A8).
     assert b"We could not book this online" in response.content
     assert b"pregnan" not in response.content.lower()
 
@@ -507,7 +507,7 @@ def test_a_clinic_adds_its_own_question_in_a_new_version(client, world, cast):
         version=3,
         questions={"sections": [{"title": "S", "questions": [{"code": "shoe_size", "kind": "x"}]}]},
     )
-    with pytest.raises(ValidationError, match=r"not a DOMAIN\.md"):
+    with pytest.raises(ValidationError, match=r"not an intake answer code"):
         broken.full_clean()
     broken.questions = {
         "sections": [

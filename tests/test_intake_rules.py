@@ -1,4 +1,5 @@
-"""The screening rule engine and the answer catalogue (DOMAIN.md §3, §4, §12), no database.
+"""The screening rule engine and the answer catalogue (docs/clinical-rules.md §3, §4, §12), no
+database.
 
 Every screening starts from SAFE, a patient who answered every question with a harmless value
 (which screens ALLOW), and changes only the answers a test is about.

@@ -189,7 +189,7 @@ def test_a_scheduled_generic_message_waits_in_the_queue(
 def test_logs_carry_no_patient_details(
     settings, clock, book, patient, texts, caplog, django_capture_on_commit_callbacks
 ):
-    """SECURITY.md D6: a whole life cycle, logged at DEBUG, never names the patient."""
+    """docs/security-targets.md D6: a whole life cycle, logged at DEBUG, never names the patient."""
     settings.DEBUG = True
     settings.SMS_BACKEND = "needlepoint.messaging.sms.ConsoleSmsBackend"
     patient.reminder_channel = ReminderChannel.BOTH

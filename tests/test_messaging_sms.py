@@ -1,5 +1,5 @@
-"""Text messages: the Twilio backend against a fake Twilio on 127.0.0.1, replies to texts
-(STOP opts out at once, START opts back in; SECURITY.md I3) and the webhook's signature."""
+"""Text messages: the Twilio backend against a fake Twilio on 127.0.0.1, replies to texts (STOP opts
+out at once, START opts back in; docs/security-targets.md I3) and the webhook's signature."""
 
 # ruff: noqa: F811 - the fixtures imported from tests.support.messaging_fakes are redefined as arguments
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Outcome scales and the progress chart's geometry (DOMAIN.md §7): pure, no database."""
+"""Outcome scales and the progress chart's geometry (docs/clinical-rules.md §7): pure, no
+database."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Outcome scores (DOMAIN.md §7): the service, the chart's outcome panel, the patient's
+"""Outcome scores (docs/clinical-rules.md §7): the service, the chart's outcome panel, the patient's
 progress page and its follow-up form."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""SECURITY.md A8: typed details never grant access. A stranger who types an existing
-patient's email and date of birth, through the wizard or the API, gets a booking on a new
-record of his own; every link he receives reaches only that record; refusals say nothing
-of her visits; the look-alike is flagged and the booking rules treat both as one person."""
+"""docs/security-targets.md A8: typed details never grant access. A stranger who types an existing
+patient's email and date of birth, through the wizard or the API, gets a booking on a new record of
+his own; every link he receives reaches only that record; refusals say nothing of her visits; the
+look-alike is flagged and the booking rules treat both as one person."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Merging two records of one person (SECURITY.md A8): every row moves, nothing is lost or
-deleted, the merge is audited naming both records, and the desk decides from a queue."""
+"""Merging two records of one person (docs/security-targets.md A8): every row moves, nothing is lost
+or deleted, the merge is audited naming both records, and the desk decides from a queue."""
 
 from __future__ import annotations
 

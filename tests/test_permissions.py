@@ -1,4 +1,4 @@
-"""SECURITY.md A1 and A2: every URL × every role has an expected answer, and another
+"""docs/security-targets.md A1 and A2: every URL × every role has an expected answer, and another
 organization's or patient's object is a 404.
 
 The matrix covers every URL pattern of Needlepoint's own apps (namespaces in OWN_NAMESPACES)
@@ -397,7 +397,8 @@ MATRIX = {
         lambda c: {"public_id": c.patient.public_id},
         expect(302, 403, 403, 405, 405, 403),
     ),
-    # Photos: the image is a 404 to anyone signed out (SECURITY.md D5), not a login page.
+    # Photos: the image is a 404 to anyone signed out (docs/security-targets.md D5), not a login
+    # page.
     "clinical:photo-image": (_photo, expect(404, 403, 403, 200, 200, 403)),
     "clinical:photo-capture": (_record, CLINICAL),
     "clinical:patient-photos": (lambda c: {"public_id": c.patient.public_id}, CLINICAL),

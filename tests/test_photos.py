@@ -1,7 +1,7 @@
-"""Standardized photos (DOMAIN.md §7): uploads decoded and re-encoded (SECURITY.md D3),
-stored without metadata and upright (D4), served only through a permission-checked view
-(D5), locked records, marketing use under its own authorization (I2), the staff pages and
-`POST /api/v1/treatment-records/{id}/photos`."""
+"""Standardized photos (docs/clinical-rules.md §7): uploads decoded and re-encoded
+(docs/security-targets.md D3), stored without metadata and upright (D4), served only through a
+permission-checked view (D5), locked records, marketing use under its own authorization (I2), the
+staff pages and `POST /api/v1/treatment-records/{id}/photos`."""
 
 from __future__ import annotations
 

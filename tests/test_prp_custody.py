@@ -1,4 +1,5 @@
-"""PRP chain of custody (DOMAIN.md §5 ID1–ID8) and the charting API (API.md)."""
+"""PRP chain of custody (docs/clinical-rules.md §5 ID1–ID8) and the charting API
+(docs/api-contract.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Scope of practice as data (DOMAIN.md §8, SECURITY.md A9): what each licence may do, held
-in one table the medical director owns, read by availability, booking, the API and the
-chart's gate alike; nobody changes their own role, licence or competencies."""
+"""Scope of practice as data (docs/clinical-rules.md §8, docs/security-targets.md A9): what each
+licence may do, held in one table the medical director owns, read by availability, booking, the API
+and the chart's gate alike; nobody changes their own role, licence or competencies."""
 
 from __future__ import annotations
 

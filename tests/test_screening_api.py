@@ -1,4 +1,5 @@
-"""POST /api/v1/screening/evaluate (API.md) on each clinic's own, editable rule rows."""
+"""POST /api/v1/screening/evaluate (docs/api-contract.md) on each clinic's own, editable rule
+rows."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""SECURITY.md A6: staff sessions end after 15 minutes idle and 12 hours in all; patients'
-after 30 minutes idle. Frozen time: the session middleware reads time.time()."""
+"""docs/security-targets.md A6: staff sessions end after 15 minutes idle and 12 hours in all;
+patients' after 30 minutes idle. Frozen time: the session middleware reads time.time()."""
 
 from __future__ import annotations
 

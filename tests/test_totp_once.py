@@ -1,5 +1,5 @@
-"""SECURITY.md B2 (RFC 6238 §5.2): a TOTP code works once, for as long as any window that
-accepts it lasts, and a code of a time-step at or before the last accepted one is refused."""
+"""docs/security-targets.md B2 (RFC 6238 §5.2): a TOTP code works once, for as long as any window
+that accepts it lasts, and a code of a time-step at or before the last accepted one is refused."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The staff gate every back-office view goes through.
 
-Order: logged in → is staff of an organization → passed TOTP in this session (enrolling
-first if needed) → role holds the permission. Refusals are audited (SECURITY.md C2).
+Order: logged in → is staff of an organization → passed TOTP in this session (enrolling first if
+needed) → role holds the permission. Refusals are audited (docs/security-targets.md C2).
 
 A view that an API answer links to (a photo, a PRP label) may also accept a staff API
 token in the Authorization header (`staff_required(..., bearer=True)`): the token stands

@@ -2,12 +2,11 @@
 token into a staff member for a request, for the JSON API and for the few page views an
 API answer links to (a photo's `url`, a PRP sample's `label_url`).
 
-A token is read from the Authorization header only, never from the query string (a URL
-ends up in logs and browser history). Its user, staff profile and role are read afresh on
-every request (SECURITY.md A5); a role that lacks the permission and a token that does not
-open anything are both audited (C2), the latter at most `REFUSED_TOKEN_LIMIT` times per
-address per minute so that guessing cannot flood the audit chain.
-"""
+A token is read from the Authorization header only, never from the query string (a URL ends up in
+logs and browser history). Its user, staff profile and role are read afresh on every request
+(docs/security-targets.md A5); a role that lacks the permission and a token that does not open
+anything are both audited (C2), the latter at most `REFUSED_TOKEN_LIMIT` times per address per
+minute so that guessing cannot flood the audit chain."""
 
 from __future__ import annotations
 

@@ -1,12 +1,11 @@
 """The second factor: whether a session passed it, and TOTP codes that work once.
 
-allauth checks a TOTP code against the current 30-second time-step and, with
-`MFA_TOTP_TOLERANCE = 1`, the one before and the one after, so a code stays valid for up to
-90 seconds. Its own "used code" memory lasts one period (30 s), so a code could be replayed
-in the next window (SECURITY.md B2). Here, as RFC 6238 §5.2 asks, each authenticator keeps
-the last time-step it accepted (`Authenticator.data["last_counter"]`, written under a row
-lock) and refuses any code from that step or an older one, for as long as it would
-otherwise be valid and after.
+allauth checks a TOTP code against the current 30-second time-step and, with `MFA_TOTP_TOLERANCE =
+1`, the one before and the one after, so a code stays valid for up to 90 seconds. Its own "used
+code" memory lasts one period (30 s), so a code could be replayed in the next window
+(docs/security-targets.md B2). Here, as RFC 6238 §5.2 asks, each authenticator keeps the last
+time-step it accepted (`Authenticator.data["last_counter"]`, written under a row lock) and refuses
+any code from that step or an older one, for as long as it would otherwise be valid and after.
 
 The hook is allauth's `MFA_FORMS`: the sign-in and re-authentication forms below check
 TOTP codes through `totp_code_accept`, and the enrolment form remembers the step of the
@@ -46,8 +45,8 @@ def session_passed_mfa(request: HttpRequest) -> bool:
 
 
 def authenticator_self_removal_allowed(user: AbstractBaseUser) -> bool:
-    """Whether `user` may remove their own authenticator. Staff may not (SECURITY.md B6):
-    their second factor is mandatory, and only the clinic owner resets it
+    """Whether `user` may remove their own authenticator. Staff may not (docs/security-targets.md
+    B6): their second factor is mandatory, and only the clinic owner resets it
     (`services.staff_authenticator_reset`). Patients manage their own."""
     return not StaffProfile.objects.filter(user_id=user.pk).exists()
 

@@ -1,4 +1,4 @@
-"""Request context for staff, and session lifetimes (SECURITY.md A5, A6)."""
+"""Request context for staff, and session lifetimes (docs/security-targets.md A5, A6)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ class StaffProfile(OrganizationScopedModel):
         max_length=32,
         choices=LicenceType.choices,
         default=LicenceType.NONE,
-        help_text="What the scope-of-practice table reads (DOMAIN.md §8).",
+        help_text="What the scope-of-practice table reads (docs/clinical-rules.md §8).",
     )
     licence_number = models.CharField(max_length=60, blank=True)
     licence_expires_on = models.DateField(null=True, blank=True)
@@ -73,9 +73,9 @@ class ApiToken(TimeStampedModel):
 
 
 class ScopeRule(OrganizationScopedModel):
-    """One row of the clinic's scope-of-practice table (DOMAIN.md §8): what a licence type
-    may do. Seeded with the New Mexico defaults and their source ids; only the medical
-    director changes a row, with a reason (`accounts.services.scope_rule_update`)."""
+    """One row of the clinic's scope-of-practice table (docs/clinical-rules.md §8): what a licence
+    type may do. Seeded with the New Mexico defaults and their source ids; only the medical director
+    changes a row, with a reason (`accounts.services.scope_rule_update`)."""
 
     licence_type = models.CharField(max_length=32, choices=LicenceType.choices)
     microneedling = models.BooleanField("Perform micro-needling", default=False)

@@ -29,7 +29,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "patients.list": ALL_STAFF,
     "patients.view": ALL_STAFF,
     "patients.view_access_history": LEADERSHIP,
-    # The desk decides possible duplicates (SECURITY.md A8): merge, or keep apart.
+    # The desk decides possible duplicates (docs/security-targets.md A8): merge, or keep apart.
     "patients.merge": frozenset({Role.OWNER, Role.MEDICAL_DIRECTOR, Role.FRONT_DESK}),
     "audit.view": LEADERSHIP,
     "admin.configure": LEADERSHIP,

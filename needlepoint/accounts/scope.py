@@ -1,4 +1,4 @@
-"""Scope of practice (DOMAIN.md §8): which licence may do which procedure. Pure: the
+"""Scope of practice (docs/clinical-rules.md §8): which licence may do which procedure. Pure: the
 clinic's table and a staff member's licence in, a refusal sentence (or None) out.
 
 The table itself is data (`ScopeRule`, seeded from `data/scope_of_practice.json` with the

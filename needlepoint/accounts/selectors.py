@@ -19,9 +19,9 @@ from needlepoint.core.tenancy import get_scoped_or_404
 
 
 def api_token_authenticate(*, secret: str) -> ApiToken | None:
-    """The token with this secret, if it may be used now: not revoked, its user active and
-    still staff. Read afresh on every request, so revoking, deactivating or removing the
-    staff profile takes effect on the next one (SECURITY.md A5)."""
+    """The token with this secret, if it may be used now: not revoked, its user active and still
+    staff. Read afresh on every request, so revoking, deactivating or removing the staff profile
+    takes effect on the next one (docs/security-targets.md A5)."""
     if not secret or len(secret) > 200:
         return None
     return (

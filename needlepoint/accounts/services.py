@@ -71,7 +71,7 @@ def staff_invite(
     return profile
 
 
-# --- Scope of practice and who changes a staff member (SECURITY.md A9) --------------------
+# --- Scope of practice and who changes a staff member (docs/security-targets.md A9) ---------------
 
 SCOPE_DATA = Path(__file__).resolve().parent / "data" / "scope_of_practice.json"
 
@@ -85,8 +85,8 @@ def default_scope_rules() -> list[dict[str, Any]]:
 
 
 def scope_rules_seed(*, organization: Organization) -> int:
-    """The New Mexico defaults (DOMAIN.md §8) for a clinic that has no table yet; rows the
-    clinic already has are left as they are. Returns how many rows were added."""
+    """The New Mexico defaults (docs/clinical-rules.md §8) for a clinic that has no table yet; rows
+    the clinic already has are left as they are. Returns how many rows were added."""
     added = 0
     for row in default_scope_rules():
         _, created = ScopeRule.objects.get_or_create(
@@ -138,7 +138,8 @@ def scope_rule_change_check(
         raise StaffChangeRefused(
             "legal_basis_required",
             f"{LicenceType(rule.licence_type).label}s are denied micro-needling in New "
-            "Mexico by default (DOMAIN.md §8): write the documented legal basis to enable it.",
+            "Mexico by default (docs/clinical-rules.md §8): write the documented legal basis "
+            "to enable it.",
             field="legal_basis",
         )
     return sorted(name for name, value in changes.items() if getattr(rule, name) != value)
@@ -245,7 +246,7 @@ def staff_profile_change(
     return locked
 
 
-# --- A colleague's own credential (the two-person check, DOMAIN.md §5 ID5) ---------------
+# --- A colleague's own credential (the two-person check, docs/clinical-rules.md §5 ID5) -----------
 
 
 @dataclass(frozen=True)
@@ -370,7 +371,7 @@ def api_token_mark_used(*, token: ApiToken, now: datetime | None = None) -> None
     token.last_used_at = now
 
 
-# --- Authenticator reset (SECURITY.md B6) ------------------------------------------------
+# --- Authenticator reset (docs/security-targets.md B6) --------------------------------------------
 
 RESET_REASON_MAX = 500
 

@@ -1,4 +1,4 @@
-"""Authentication events go to the audit log (SECURITY.md C2)."""
+"""Authentication events go to the audit log (docs/security-targets.md C2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The JSON API, version 1 (contract: API.md), served under /api/v1/.
+"""The JSON API, version 1 (contract: docs/api-contract.md), served under /api/v1/.
 
 Every error is `{"code", "message", "errors"?}` with a 4xx status; anything unexpected is a
 logged 500 with the same shape and no internals. Views only parse, check access, call one
@@ -27,7 +27,7 @@ from needlepoint.scheduling.services import SlotUnavailable
 logger = logging.getLogger("needlepoint.api")
 
 DESCRIPTION = """\
-Needlepoint's JSON API (contract: API.md).
+Needlepoint's JSON API (contract: docs/api-contract.md).
 
 * **Public** operations (tag `public`) need no authentication and are rate-limited per
   client address; they serve the clinic's locations, services, free times and online booking.

@@ -1,11 +1,10 @@
 """Who may call the API: staff Bearer tokens for staff routes, a per-address rate limit for
 public ones.
 
-A token stands for its staff member. Its user, staff profile and role are read afresh on
-every request, so revoking the token, deactivating the user, removing the staff profile or
-changing the role takes effect on the next request (SECURITY.md A5). Each staff route names
-one permission of `accounts/roles.py`; refusals are audited like the staff pages' (C2).
-"""
+A token stands for its staff member. Its user, staff profile and role are read afresh on every
+request, so revoking the token, deactivating the user, removing the staff profile or changing the
+role takes effect on the next request (docs/security-targets.md A5). Each staff route names one
+permission of `accounts/roles.py`; refusals are audited like the staff pages' (C2)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Request and response shapes of the JSON API (API.md). Input types validate strictly —
-slugs, bounded lengths, no control characters, times with a UTC offset — so that anything
-a client sends is refused with a 422 before it reaches a query."""
+"""Request and response shapes of the JSON API (docs/api-contract.md). Input types validate strictly
+— slugs, bounded lengths, no control characters, times with a UTC offset — so that anything a client
+sends is refused with a 422 before it reaches a query."""
 
 from __future__ import annotations
 
@@ -371,7 +371,7 @@ FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 
 
 class ScreeningContext(Schema):
-    """Facts of the clinic's plan that some skin-type rules read (DOMAIN.md §4)."""
+    """Facts of the clinic's plan that some skin-type rules read (docs/clinical-rules.md §4)."""
 
     device_model: str | None = Field(default=None, max_length=100, examples=["SkinPen Precision"])
     indication: list[Annotated[str, Field(max_length=60)]] | None = Field(
@@ -391,7 +391,9 @@ class ScreeningIn(Schema):
         description="Treatment area codes; leave out for the service's own areas.",
     )
     answers: dict[str, Any] = Field(
-        description="Intake answers by DOMAIN.md §12 code; null or absent means unknown.",
+        description=(
+            "Intake answers by docs/clinical-rules.md §12 code; null or absent means unknown."
+        ),
         examples=[{"isotretinoin_current": False, "isotretinoin_last_dose": "2027-01-15"}],
     )
     context: ScreeningContext | None = Field(

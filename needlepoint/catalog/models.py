@@ -12,8 +12,8 @@ from needlepoint.core.models import OrganizationScopedModel
 
 
 class TreatmentArea(OrganizationScopedModel):
-    """A body zone with its depth defaults (DOMAIN.md §1). Above `max_default_mm` a chart
-    needs the medical director's order; the device's own maximum is the hard limit."""
+    """A body zone with its depth defaults (docs/clinical-rules.md §1). Above `max_default_mm` a
+    chart needs the medical director's order; the device's own maximum is the hard limit."""
 
     code = models.SlugField(max_length=40)
     name = models.CharField(max_length=100)
@@ -29,7 +29,9 @@ class TreatmentArea(OrganizationScopedModel):
     is_face = models.BooleanField(default=False)
     is_perioral = models.BooleanField(default=False)
     note = models.CharField(max_length=300, blank=True)
-    source_ids = models.CharField(max_length=100, help_text="DOMAIN.md source ids, e.g. S40, S7.")
+    source_ids = models.CharField(
+        max_length=100, help_text="docs/clinical-rules.md source ids, e.g. S40, S7."
+    )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -46,7 +48,7 @@ class TreatmentArea(OrganizationScopedModel):
 
 
 class Indication(OrganizationScopedModel):
-    """A reason for treatment with its series and interval defaults (DOMAIN.md §2)."""
+    """A reason for treatment with its series and interval defaults (docs/clinical-rules.md §2)."""
 
     code = models.SlugField(max_length=40)
     name = models.CharField(max_length=100)
@@ -112,7 +114,8 @@ class Service(OrganizationScopedModel):
     indications = models.ManyToManyField(Indication, blank=True, related_name="services")
     required_competencies = models.ManyToManyField(Competency, blank=True, related_name="+")
     min_interval_days = models.PositiveSmallIntegerField(
-        default=28, help_text="Minimum days between sessions of a series (DOMAIN.md §2)."
+        default=28,
+        help_text="Minimum days between sessions of a series (docs/clinical-rules.md §2).",
     )
     requires_prior_consultation = models.BooleanField(
         default=False,
@@ -187,7 +190,8 @@ class Product(OrganizationScopedModel):
     manufacturer = models.CharField(max_length=150)
     strength = models.CharField(max_length=50, blank=True, help_text="e.g. lidocaine 4%.")
     labelled_for_intradermal_use = models.BooleanField(
-        default=False, help_text="DOMAIN.md MN27: products not so labelled need review (S12)."
+        default=False,
+        help_text="docs/clinical-rules.md MN27: products not so labelled need review (S12).",
     )
     is_active = models.BooleanField(default=True)
 

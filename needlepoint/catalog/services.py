@@ -23,7 +23,7 @@ def clinical_defaults() -> dict[str, Any]:
 
 @transaction.atomic
 def catalog_seed_defaults(*, organization: Organization) -> None:
-    """Give an organization its own copy of the DOMAIN.md defaults.
+    """Give an organization its own copy of the docs/clinical-rules.md defaults.
 
     Rows that exist already are left alone: once seeded, the numbers belong to the
     clinic's medical director, and re-running never overwrites their edits.

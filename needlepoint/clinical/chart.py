@@ -1,6 +1,5 @@
-"""Rules of the chart at the chair (DOMAIN.md §1, §6, §8, §10). Pure: plain values in,
-a verdict, a list of what is missing, or the differences from last time out.
-"""
+"""Rules of the chart at the chair (docs/clinical-rules.md §1, §6, §8, §10). Pure: plain values in,
+a verdict, a list of what is missing, or the differences from last time out."""
 
 from __future__ import annotations
 
@@ -243,5 +242,5 @@ def _gs1_date(value: str) -> date | None:
 
 
 AFTERCARE_VERSION = "aftercare 2026.1"
-"""The written aftercare instructions (DOMAIN.md §6) a patient takes home; a new wording
-gets a new version, so a chart says which one the patient was given."""
+"""The written aftercare instructions (docs/clinical-rules.md §6) a patient takes home; a new
+wording gets a new version, so a chart says which one the patient was given."""

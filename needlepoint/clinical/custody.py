@@ -1,5 +1,5 @@
-"""PRP chain of custody (DOMAIN.md §5, ID1–ID8): which step may follow which, and whether
-two identifiers name the same person. Pure: plain values in, a new state or a refusal out.
+"""PRP chain of custody (docs/clinical-rules.md §5, ID1–ID8): which step may follow which, and
+whether two identifiers name the same person. Pure: plain values in, a new state or a refusal out.
 
 A sample is drawn, spun (once or twice), extracted, applied (to one area or several) and
 finally discarded; a discarded sample accepts nothing, an expired one accepts nothing but
@@ -92,9 +92,9 @@ def step_values_check(
     volume_ml: Decimal | None = None,
     area: str = "",
 ) -> None:
-    """Refuse (`invalid`, with the field) what a step records outside DOMAIN.md §5: a spin
-    without its g-force and minutes or outside their ranges, an extraction without a
-    plausible volume, an application without the area it went on."""
+    """Refuse (`invalid`, with the field) what a step records outside docs/clinical-rules.md §5: a
+    spin without its g-force and minutes or outside their ranges, an extraction without a plausible
+    volume, an application without the area it went on."""
     if step is Step.SPIN:
         low, high = SPIN_G_FORCE
         if g_force is None or not low <= g_force <= high:

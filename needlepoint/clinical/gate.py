@@ -1,8 +1,7 @@
-"""The readiness gate, read from the database: every clinical write on a visit calls
-`visit_require` first, and the desk's check-in is `appointment_check_in` here, so the chart
-page, the JSON API, the configuration site and any later door refuse the same step with the
-same code (`clinical.readiness` holds the decision; API.md "Visit readiness").
-"""
+"""The readiness gate, read from the database: every clinical write on a visit calls `visit_require`
+first, and the desk's check-in is `appointment_check_in` here, so the chart page, the JSON API, the
+configuration site and any later door refuse the same step with the same code (`clinical.readiness`
+holds the decision; docs/api-contract.md "Visit readiness")."""
 
 from __future__ import annotations
 

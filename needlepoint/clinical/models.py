@@ -15,8 +15,8 @@ class RecordStatus(models.TextChoices):
 
 
 class TreatmentRecord(OrganizationScopedModel):
-    """The chart of one visit (DOMAIN.md §10): started once per appointment, filled at the
-    chair, signed and locked by the performer; after locking only addenda are added."""
+    """The chart of one visit (docs/clinical-rules.md §10): started once per appointment, filled at
+    the chair, signed and locked by the performer; after locking only addenda are added."""
 
     appointment = models.OneToOneField(
         "scheduling.Appointment", on_delete=models.PROTECT, related_name="treatment_record"
@@ -90,8 +90,8 @@ class Technique(models.TextChoices):
 
 
 class DepthOrder(OrganizationScopedModel):
-    """The medical director's order to needle one area of one patient deeper than the
-    area's default (DOMAIN.md §1), up to `max_depth_mm`, until `valid_until`."""
+    """The medical director's order to needle one area of one patient deeper than the area's default
+    (docs/clinical-rules.md §1), up to `max_depth_mm`, until `valid_until`."""
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
     area = models.ForeignKey("catalog.TreatmentArea", on_delete=models.PROTECT, related_name="+")
@@ -234,7 +234,7 @@ def _photo_path(photo: Photo, filename: str) -> str:
 
 class Photo(OrganizationScopedModel):
     """A standardized photo (§7), re-encoded without metadata and stored privately; only a
-    permission-checked view serves it (SECURITY.md D3–D5). Retired, never deleted."""
+    permission-checked view serves it (docs/security-targets.md D3–D5). Retired, never deleted."""
 
     record = models.ForeignKey(TreatmentRecord, on_delete=models.PROTECT, related_name="photos")
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")

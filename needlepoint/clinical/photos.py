@@ -1,5 +1,5 @@
-"""Standardized treatment photos (DOMAIN.md §7, SECURITY.md D3/D4): check, decode and
-re-encode an upload; shrink a stored photo for a thumbnail; say how two photos were taken
+"""Standardized treatment photos (docs/clinical-rules.md §7, docs/security-targets.md D3/D4): check,
+decode and re-encode an upload; shrink a stored photo for a thumbnail; say how two photos were taken
 differently. Pure: bytes and plain dicts in, bytes and plain values out (no ORM).
 
 An upload is refused unless it decodes as a raster image (JPEG, PNG or WebP; HTML, SVG or a
@@ -241,9 +241,9 @@ def _shape(facts: dict[str, Any]) -> str:
 
 
 def capture_differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """What differs between how two photos of a view were taken (DOMAIN.md §7: "warn when
-    before/after metadata differ"). Each dict is the photo's capture metadata plus its
-    stored `width` and `height`. Returns sentences, empty when nothing to warn about."""
+    """What differs between how two photos of a view were taken (docs/clinical-rules.md §7: "warn
+    when before/after metadata differ"). Each dict is the photo's capture metadata plus its stored
+    `width` and `height`. Returns sentences, empty when nothing to warn about."""
     warnings_: list[str] = []
     if before.get("source") and after.get("source") and before["source"] != after["source"]:
         warnings_.append(

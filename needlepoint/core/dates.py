@@ -1,8 +1,7 @@
 """Calendar arithmetic and "today" in a clinic's zone: one helper each.
 
-Plain `datetime` only; no other app of ours is imported here (STYLE.md "Time": store
-UTC, convert at the edges, each location has an IANA zone).
-"""
+Plain `datetime` only; no other app of ours is imported here (docs/style.md "Time": store UTC,
+convert at the edges, each location has an IANA zone)."""
 
 from __future__ import annotations
 

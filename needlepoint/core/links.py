@@ -1,12 +1,11 @@
 """Signed links for patients without an account (manage a booking, answer the health
 questionnaire, sign or withdraw a consent).
 
-A token is an object's public id plus an HMAC of it under the site's secret and a salt per
-purpose: it carries no name or date of birth (SECURITY.md D6), cannot be forged or moved to
-another purpose, and is the same every time it is made, so a link in an email, on a page and
-in a kiosk lock all agree. What a link may still do is decided by the object's state (a
-cancelled visit's questionnaire is closed), not by the link's age.
-"""
+A token is an object's public id plus an HMAC of it under the site's secret and a salt per purpose:
+it carries no name or date of birth (docs/security-targets.md D6), cannot be forged or moved to
+another purpose, and is the same every time it is made, so a link in an email, on a page and in a
+kiosk lock all agree. What a link may still do is decided by the object's state (a cancelled visit's
+questionnaire is closed), not by the link's age."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """Organization scoping helpers: the only way views fetch an object by its public id.
 
-Anything outside the caller's organization is a 404, exactly like something that does not
-exist, so ids from another clinic reveal nothing (SECURITY.md A2).
-"""
+Anything outside the caller's organization is a 404, exactly like something that does not exist, so
+ids from another clinic reveal nothing (docs/security-targets.md A2)."""
 
 from __future__ import annotations
 

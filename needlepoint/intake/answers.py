@@ -1,4 +1,5 @@
-"""The intake answer codes of DOMAIN.md §12: what each code holds, and parsing raw values.
+"""The intake answer codes of docs/clinical-rules.md §12: what each code holds, and parsing raw
+values.
 
 Questionnaires word their questions as the clinic likes, but these codes are the stable
 contract between questionnaires, the screening rules and `POST /api/v1/screening/evaluate`.

@@ -1,12 +1,11 @@
 """What appointment messages say. Built when the message is sent, from the records as they
 are then, so nothing has to be stored and a moved appointment never gets old details.
 
-What each message may contain (SECURITY.md D6; docs/messaging.md): the clinic's name, the
-day and time, the location and the manage link. Emails also name the service, since an
-email is addressed to the patient alone and the invitation needs it; texts never do, as a
-treatment name is health information and lock screens show texts to anyone nearby. No
-message carries the patient's name or date of birth.
-"""
+What each message may contain (docs/security-targets.md D6; docs/messaging.md): the clinic's name,
+the day and time, the location and the manage link. Emails also name the service, since an email is
+addressed to the patient alone and the invitation needs it; texts never do, as a treatment name is
+health information and lock screens show texts to anyone nearby. No message carries the patient's
+name or date of birth."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ No ORM here, so the rules are easy to read and to test:
 - everything else the patient asked for by booking (confirmation, new time, cancellation,
   a waitlist offer) goes by email, and by text too when their channel includes text;
 - a text goes only while the patient's channel includes text: replying STOP removes it,
-  so after an opt-out nothing at all is texted (SECURITY.md I3).
+  so after an opt-out nothing at all is texted (docs/security-targets.md I3).
 """
 
 from __future__ import annotations

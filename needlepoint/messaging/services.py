@@ -214,7 +214,7 @@ def message_send(
     )
 
 
-# --- Replies to texts (SECURITY.md I3) ----------------------------------------------------
+# --- Replies to texts (docs/security-targets.md I3) -----------------------------------------------
 
 
 def patients_with_phone(*, phone: str) -> list[Patient]:

@@ -1,7 +1,7 @@
-"""The one-time "Was this you?" link (SECURITY.md A8): sent to the email on file of a
-record that a new booking resembles, it lets the owner of that address join the booking to
-their record. Signed, expiring, and single use: once the pair is merged (or the desk has
-decided it) the link does nothing more."""
+"""The one-time "Was this you?" link (docs/security-targets.md A8): sent to the email on file of a
+record that a new booking resembles, it lets the owner of that address join the booking to their
+record. Signed, expiring, and single use: once the pair is merged (or the desk has decided it) the
+link does nothing more."""
 
 from __future__ import annotations
 

@@ -1,11 +1,10 @@
-"""Merging two records of one person (SECURITY.md A8).
+"""Merging two records of one person (docs/security-targets.md A8).
 
-Everything that points at the merged record moves to the survivor, found from the model
-graph rather than a list, so a table added later is not forgotten. Nothing is deleted: the
-merged record is archived and points at the survivor. Signed consents are the exception:
-they are append-only (database triggers refuse any UPDATE, SECURITY.md C4), so they stay
-with the record that signed them, which the survivor's page reaches through the merge.
-"""
+Everything that points at the merged record moves to the survivor, found from the model graph rather
+than a list, so a table added later is not forgotten. Nothing is deleted: the merged record is
+archived and points at the survivor. Signed consents are the exception: they are append-only
+(database triggers refuse any UPDATE, docs/security-targets.md C4), so they stay with the record
+that signed them, which the survivor's page reaches through the merge."""
 
 from __future__ import annotations
 

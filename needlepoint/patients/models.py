@@ -45,7 +45,7 @@ class Patient(OrganizationScopedModel):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(6)],
-        help_text="Fitzpatrick skin phototype I–VI (DOMAIN.md §4, S35).",
+        help_text="Fitzpatrick skin phototype I–VI (docs/clinical-rules.md §4, S35).",
     )
     preferred_location = models.ForeignKey(
         "resources.Location", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -126,9 +126,9 @@ class DuplicateStatus(models.TextChoices):
 
 
 class DuplicateCandidate(OrganizationScopedModel):
-    """Two records that may be one person: `patient` is the newer record, `other` the one
-    it resembles. While open (and once merged) the booking rules treat both as one person;
-    the desk merges them or says they are two people (SECURITY.md A8)."""
+    """Two records that may be one person: `patient` is the newer record, `other` the one it
+    resembles. While open (and once merged) the booking rules treat both as one person; the desk
+    merges them or says they are two people (docs/security-targets.md A8)."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
     other = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")

@@ -45,7 +45,7 @@ def patient_get(*, organization: Organization, public_id: str) -> Patient:
     )
 
 
-# --- Possible duplicates (SECURITY.md A8) ---------------------------------------------------
+# --- Possible duplicates (docs/security-targets.md A8) --------------------------------------------
 
 # Open candidates, and merges, join records into one person for the booking rules.
 GROUPING = (DuplicateStatus.OPEN, DuplicateStatus.MERGED)

@@ -27,8 +27,8 @@ MRN_PREFIX = "NP-"
 UNPROVEN_REFUSAL = (
     "We could not book this online. Please call the clinic and we will help you find a time."
 )
-"""What a booker hears when a booking rule refuses because of another record's visits or
-health answers: nothing about them, not even a date (SECURITY.md A8)."""
+"""What a booker hears when a booking rule refuses because of another record's visits or health
+answers: nothing about them, not even a date (docs/security-targets.md A8)."""
 
 
 def _next_record_number(organization: Organization) -> str:
@@ -78,7 +78,7 @@ def patient_register(
     return patient
 
 
-# --- Possible duplicates (SECURITY.md A8) ---------------------------------------------------
+# --- Possible duplicates (docs/security-targets.md A8) --------------------------------------------
 
 
 def name_key(first_name: str, last_name: str) -> str:

@@ -162,7 +162,9 @@ class Device(OrganizationScopedModel):
     model = models.CharField(max_length=100)
     serial_number = models.CharField(max_length=100)
     regulatory_number = models.CharField(
-        max_length=50, blank=True, help_text="FDA 510(k) or De Novo number (DOMAIN.md §8, S2)."
+        max_length=50,
+        blank=True,
+        help_text="FDA 510(k) or De Novo number (docs/clinical-rules.md §8, S2).",
     )
     max_depth_mm = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
     status = models.CharField(

@@ -57,7 +57,8 @@ _notifications: dict[AppointmentEvent, list[Callable[..., None]]] = defaultdict(
 
 
 def booking_check_register(name: str, *, code: str, check: BookingCheck) -> None:
-    """Run `check` on every booking; a refusal carries `code` (an API.md error code)."""
+    """Run `check` on every booking; a refusal carries `code` (an error code of
+    docs/api-contract.md)."""
     _booking_checks[name] = (code, check)
 
 

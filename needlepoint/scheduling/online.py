@@ -1,12 +1,11 @@
 """Booking by someone the clinic cannot see: the public wizard and the public API.
 
-Typed details prove nothing (SECURITY.md A8). A booking is taken on a new record of its
-own, never on the record whose email and date of birth were typed; records that look like
-the same person are flagged for the desk, and the owner of the email on file is sent a
-one-time link to join the booking to their record. Only a patient signed in to the site,
-booking for herself, books on her own record. Creating the record and booking happen in
-one transaction, so a refused booking leaves no record behind.
-"""
+Typed details prove nothing (docs/security-targets.md A8). A booking is taken on a new record of its
+own, never on the record whose email and date of birth were typed; records that look like the same
+person are flagged for the desk, and the owner of the email on file is sent a one-time link to join
+the booking to their record. Only a patient signed in to the site, booking for herself, books on her
+own record. Creating the record and booking happen in one transaction, so a refused booking leaves
+no record behind."""
 
 from __future__ import annotations
 

@@ -211,14 +211,14 @@ def booking_rules_check(
     now: datetime,
     moving: Appointment | None = None,
 ) -> None:
-    """Clinic rules that depend on the patient's other appointments (DOMAIN.md §2) and on
-    their recent health answers (the visit's local `day`). `moving` is the appointment
-    being rescheduled, which must not clash with itself.
+    """Clinic rules that depend on the patient's other appointments (docs/clinical-rules.md §2) and
+    on their recent health answers (the visit's local `day`). `moving` is the appointment being
+    rescheduled, which must not clash with itself.
 
-    Records that may be the same person (an open or merged duplicate) count as one: a
-    second record escapes no interval. A refusal caused by another record's visit or
-    answers says nothing about them, since the booker has not proven who they are
-    (SECURITY.md A8); the code stays the same."""
+    Records that may be the same person (an open or merged duplicate) count as one: a second record
+    escapes no interval. A refusal caused by another record's visit or answers says nothing about
+    them, since the booker has not proven who they are (docs/security-targets.md A8); the code stays
+    the same."""
     group = patient_group_ids(patient=patient)
     others = Appointment.objects.all()
     if moving is not None:

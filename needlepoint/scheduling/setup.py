@@ -137,9 +137,9 @@ def service_phases(service: Service) -> tuple[Phase, ...]:
 def eligible_practitioners(
     *, location: Location, service: Service, on: date | None = None
 ) -> QuerySet[StaffProfile]:
-    """Clinical staff who work at the location, hold every competency the service needs,
-    and whose licence the scope-of-practice table lets give it (DOMAIN.md §8), current on
-    `on` (today at the location by default). The same rule as the chart's gate
+    """Clinical staff who work at the location, hold every competency the service needs, and whose
+    licence the scope-of-practice table lets give it (docs/clinical-rules.md §8), current on `on`
+    (today at the location by default). The same rule as the chart's gate
     (`accounts.selectors.staff_scope_refusal`), written as one query."""
     on = on or local_today(location.zone)
     procedures = service_procedures(kind=service.kind, uses_prp=service.uses_prp)

@@ -1,9 +1,8 @@
 """Retire cached availability set-ups when the configuration they copy changes.
 
-A decoupled side effect, the one kind of work STYLE.md lets signals do: whoever edits
-opening hours, rooms, staff or services (admin, services, the demo loader) need not know
-that `scheduling.setup` keeps snapshots.
-"""
+A decoupled side effect, the one kind of work docs/style.md lets signals do: whoever edits opening
+hours, rooms, staff or services (admin, services, the demo loader) need not know that
+`scheduling.setup` keeps snapshots."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""Shared personas, factories, worlds and fakes for the tests (STYLE.md "Tests")."""
+"""Shared personas, factories, worlds and fakes for the tests (docs/style.md "Tests")."""

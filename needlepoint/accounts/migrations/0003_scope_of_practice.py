@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='staffprofile',
             name='licence_type',
-            field=models.CharField(choices=[('md', 'Physician (MD)'), ('do', 'Physician (DO)'), ('pa', 'Physician assistant (PA)'), ('aprn', 'Advanced practice nurse (APRN/NP)'), ('rn', 'Registered nurse (RN)'), ('lpn', 'Licensed practical nurse (LPN)'), ('esthetician', 'Licensed esthetician'), ('medical_assistant', 'Medical assistant'), ('none', 'No clinical licence')], default='none', help_text='What the scope-of-practice table reads (DOMAIN.md §8).', max_length=32),
+            field=models.CharField(choices=[('md', 'Physician (MD)'), ('do', 'Physician (DO)'), ('pa', 'Physician assistant (PA)'), ('aprn', 'Advanced practice nurse (APRN/NP)'), ('rn', 'Registered nurse (RN)'), ('lpn', 'Licensed practical nurse (LPN)'), ('esthetician', 'Licensed esthetician'), ('medical_assistant', 'Medical assistant'), ('none', 'No clinical licence')], default='none', help_text='What the scope-of-practice table reads (docs/clinical-rules.md §8).', max_length=32),
         ),
         migrations.CreateModel(
             name='ScopeRule',

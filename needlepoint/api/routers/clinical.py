@@ -1,5 +1,5 @@
-"""Charting at the chair (Bearer token, clinical roles): start a visit's treatment record,
-and the PRP chain of custody from the draw to the discard (DOMAIN.md §5)."""
+"""Charting at the chair (Bearer token, clinical roles): start a visit's treatment record, and the
+PRP chain of custody from the draw to the discard (docs/clinical-rules.md §5)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Staff operations (Bearer token): the day's appointments, one appointment, cancelling and
 moving it, and patients.
 
-Everything is scoped to the token's clinic: another organization's id is a 404. Every read
-of a patient's data writes an audit row per patient, as the staff pages do (SECURITY.md C1).
+Everything is scoped to the token's clinic: another organization's id is a 404. Every read of a
+patient's data writes an audit row per patient, as the staff pages do (docs/security-targets.md C1).
 """
 
 from __future__ import annotations
@@ -249,12 +249,12 @@ def patient_get_view(request: HttpRequest, patient_id: uuid.UUID):
     url_name="screening_evaluate",
     summary="Screen intake answers against the clinic's contraindication rules",
     description=(
-        "Evaluates `answers` (DOMAIN.md §12 codes) for `service` on the planned date `on`, "
-        "with the clinic's active rules (DOMAIN.md §3–§4, as its medical director keeps "
-        "them). `outcome` is the most severe finding: `allow`, `caution`, `review`, "
-        "`block_until` or `block`; an unanswered question a rule needs is `review`, never "
-        "`allow`. 422 `unknown_answer` for an answer code that does not exist, `invalid` "
-        "for a value of the wrong type or an unknown area. Nothing is stored."
+        "Evaluates `answers` (docs/clinical-rules.md §12 codes) for `service` on the planned "
+        "date `on`, with the clinic's active rules (docs/clinical-rules.md §3–§4, as its "
+        "medical director keeps them). `outcome` is the most severe finding: `allow`, "
+        "`caution`, `review`, `block_until` or `block`; an unanswered question a rule needs "
+        "is `review`, never `allow`. 422 `unknown_answer` for an answer code that does not "
+        "exist, `invalid` for a value of the wrong type or an unknown area. Nothing is stored."
     ),
 )
 def screening_evaluate_view(request: HttpRequest, body: ScreeningIn):

@@ -79,8 +79,8 @@ class DemoSummary:
 
 
 def _reference_rows(organization: Organization) -> int:
-    """Treatment areas, indications, competencies and the scope-of-practice table seeded
-    from DOMAIN.md."""
+    """Treatment areas, indications, competencies and the scope-of-practice table seeded from
+    docs/clinical-rules.md."""
     return sum(
         model.objects.filter(organization=organization).count()
         for model in (TreatmentArea, Indication, Competency, ScopeRule)

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=120)),
                 ('applies', models.CharField(choices=[('MN', 'Every micro-needling service'), ('PRP', 'Services that use PRP')], max_length=3)),
                 ('definition', models.JSONField(help_text='Cases, outcomes, waits and wordings (see the rule vocabulary in the docs).')),
-                ('source_ids', models.CharField(help_text='DOMAIN.md §0 source ids.', max_length=120)),
+                ('source_ids', models.CharField(help_text='docs/clinical-rules.md §0 source ids.', max_length=120)),
                 ('is_active', models.BooleanField(default=True)),
                 ('sort_order', models.PositiveIntegerField(default=0)),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organization')),

@@ -1,10 +1,9 @@
 """Consent documents (versioned; published once, never edited) and patients' signatures.
 
-Signatures and withdrawals are append-only: database triggers refuse UPDATE and DELETE on
-SQLite and PostgreSQL (installed by migration 0004, see `install_consent_triggers`), and a
-published document can be neither changed nor deleted. A clinic changes a form by
-publishing a new version, which asks every patient to sign again (DOMAIN.md §9).
-"""
+Signatures and withdrawals are append-only: database triggers refuse UPDATE and DELETE on SQLite and
+PostgreSQL (installed by migration 0004, see `install_consent_triggers`), and a published document
+can be neither changed nor deleted. A clinic changes a form by publishing a new version, which asks
+every patient to sign again (docs/clinical-rules.md §9)."""
 
 from __future__ import annotations
 
@@ -53,9 +52,11 @@ class ConsentDocument(OrganizationScopedModel):
     valid_months = models.PositiveSmallIntegerField(
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
-        help_text="How long a signature lasts (DOMAIN.md §9: default 12 months, U).",
+        help_text="How long a signature lasts (docs/clinical-rules.md §9: default 12 months, U).",
     )
-    source_ids = models.CharField(max_length=200, help_text="DOMAIN.md source ids, e.g. S5, S11.")
+    source_ids = models.CharField(
+        max_length=200, help_text="docs/clinical-rules.md source ids, e.g. S5, S11."
+    )
     published_at = models.DateTimeField(
         null=True, blank=True, help_text="Once set, the document is never changed."
     )
@@ -89,8 +90,8 @@ class ConsentDocument(OrganizationScopedModel):
 
 
 class ConsentSignature(OrganizationScopedModel):
-    """A patient's signature on one document version: immutable, and hashed so that
-    `consent_verify` can show it is unchanged (SECURITY.md C4)."""
+    """A patient's signature on one document version: immutable, and hashed so that `consent_verify`
+    can show it is unchanged (docs/security-targets.md C4)."""
 
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="consent_signatures"

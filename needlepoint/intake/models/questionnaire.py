@@ -12,12 +12,12 @@ QUESTION_KINDS = ("yes_no", "date_or_never", "choice", "fitzpatrick", "number", 
 
 
 class Questionnaire(OrganizationScopedModel):
-    """One version of a clinic's medical-history questionnaire. `questions` holds
-    `{"sections": [{"title", "intro"?, "prp_only"?, "questions": [...]}], "clinician": [...]}`,
-    each question `{"code", "kind", "text", "help"?, "choices"?, "prp_only"?, "optional"?}`
-    (see intake/data/questionnaire.json): `code` is a DOMAIN.md §12 answer code (the rules
-    read those) or a clinic's own `x_…` code (recorded, read by no rule). A published
-    version is frozen; a change is a new version."""
+    """One version of a clinic's medical-history questionnaire. `questions` holds `{"sections":
+    [{"title", "intro"?, "prp_only"?, "questions": [...]}], "clinician": [...]}`, each question
+    `{"code", "kind", "text", "help"?, "choices"?, "prp_only"?, "optional"?}` (see
+    intake/data/questionnaire.json): `code` is a docs/clinical-rules.md §12 answer code (the rules
+    read those) or a clinic's own `x_…` code (recorded, read by no rule). A published version is
+    frozen; a change is a new version."""
 
     title = models.CharField(max_length=120)
     version = models.PositiveIntegerField()
@@ -65,7 +65,9 @@ def _question_problems(question: dict) -> list[str]:
     code, kind = question.get("code", "") or "?", question.get("kind")
     problems = []
     if code not in CATALOGUE and not code.startswith("x_"):
-        problems.append(f"{code}: not a DOMAIN.md §12 code, nor an x_ code")
+        problems.append(
+            f"{code}: not an intake answer code (docs/clinical-rules.md §12), nor an x_ code"
+        )
     if kind not in QUESTION_KINDS:
         problems.append(f"{code}: kind must be one of {', '.join(QUESTION_KINDS)}")
     elif code in CATALOGUE and kind not in kinds_for[CATALOGUE[code].type]:

@@ -1,4 +1,4 @@
-"""Screening rules as each clinic's editable data (DOMAIN.md §3–§4)."""
+"""Screening rules as each clinic's editable data (docs/clinical-rules.md §3–§4)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class ScreeningRule(OrganizationScopedModel):
     definition = models.JSONField(
         help_text="Cases, outcomes, waits and wordings (see the rule vocabulary in the docs)."
     )
-    source_ids = models.CharField(max_length=120, help_text="DOMAIN.md §0 source ids.")
+    source_ids = models.CharField(max_length=120, help_text="docs/clinical-rules.md §0 source ids.")
     is_active = models.BooleanField(default=True)
     sort_order = models.PositiveIntegerField(default=0)
 

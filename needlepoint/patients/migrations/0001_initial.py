@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ('postal_code', models.CharField(blank=True, max_length=20)),
                 ('emergency_contact_name', models.CharField(blank=True, max_length=150)),
                 ('emergency_contact_phone', models.CharField(blank=True, max_length=30)),
-                ('fitzpatrick_type', models.PositiveSmallIntegerField(blank=True, help_text='Fitzpatrick skin phototype I–VI (DOMAIN.md §4, S35).', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(6)])),
+                ('fitzpatrick_type', models.PositiveSmallIntegerField(blank=True, help_text='Fitzpatrick skin phototype I–VI (docs/clinical-rules.md §4, S35).', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(6)])),
                 ('reminder_channel', models.CharField(choices=[('email', 'Email'), ('sms', 'Text message'), ('both', 'Email and text'), ('none', 'No reminders')], default='email', max_length=10)),
                 ('aftercare_messages', models.BooleanField(default=True)),
                 ('marketing_email', models.BooleanField(default=False)),

@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('make', models.CharField(max_length=100)),
                 ('model', models.CharField(max_length=100)),
                 ('serial_number', models.CharField(max_length=100)),
-                ('regulatory_number', models.CharField(blank=True, help_text='FDA 510(k) or De Novo number (DOMAIN.md §8, S2).', max_length=50)),
+                ('regulatory_number', models.CharField(blank=True, help_text='FDA 510(k) or De Novo number (docs/clinical-rules.md §8, S2).', max_length=50)),
                 ('max_depth_mm', models.DecimalField(blank=True, decimal_places=2, max_digits=3, null=True)),
                 ('status', models.CharField(choices=[('in_service', 'In service'), ('maintenance', 'In maintenance'), ('retired', 'Retired')], default='in_service', max_length=20)),
                 ('last_maintained_on', models.DateField(blank=True, null=True)),

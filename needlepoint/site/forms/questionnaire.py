@@ -16,7 +16,7 @@ from needlepoint.intake.answers import CATALOGUE, AnswerType
 NOT_SURE = "unsure"
 YES_NO = [("yes", "Yes"), ("no", "No"), (NOT_SURE, "Not sure")]
 WHEN = [("never", "Never"), ("date", "Yes, on or around:"), (NOT_SURE, "Not sure")]
-# DOMAIN.md §4, phototypes in the patient's words (S35).
+# docs/clinical-rules.md §4, phototypes in the patient's words (S35).
 PHOTOTYPES = [
     ("1", "Always burns, never tans"),
     ("2", "Burns easily, tans a little"),

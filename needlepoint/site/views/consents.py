@@ -1,9 +1,9 @@
-"""Consent pages. Patients read and sign through a signed link, on their phone or on the
-front-desk tablet (`?kiosk=1`), with no account, and withdraw a marketing-photo
-authorization through its own link. Staff see a patient's consents, download the signed
-PDFs and record a withdrawal on the patient's request. Every page that shows a patient's
-consents writes an audit row (SECURITY.md C1); patient pages are never cached, since a
-front-desk tablet passes from one patient to the next."""
+"""Consent pages. Patients read and sign through a signed link, on their phone or on the front-desk
+tablet (`?kiosk=1`), with no account, and withdraw a marketing-photo authorization through its own
+link. Staff see a patient's consents, download the signed PDFs and record a withdrawal on the
+patient's request. Every page that shows a patient's consents writes an audit row
+(docs/security-targets.md C1); patient pages are never cached, since a front-desk tablet passes from
+one patient to the next."""
 
 from __future__ import annotations
 
@@ -260,7 +260,8 @@ def consent_done(request: HttpRequest, token: str, kind: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def marketing_withdraw(request: HttpRequest, token: str) -> HttpResponse:
-    """Withdraw a marketing-photo authorization; it takes effect at once (SECURITY.md I2)."""
+    """Withdraw a marketing-photo authorization; it takes effect at once (docs/security-targets.md
+    I2)."""
     signature = signature_from_withdraw_token(token)
     if signature is None:
         raise Http404("This link is not valid any more.")

@@ -198,8 +198,8 @@ class ScopeRuleForm(forms.ModelForm):
 
 @admin.register(ScopeRule)
 class ScopeRuleAdmin(ScopedAdmin):
-    """The scope-of-practice table (DOMAIN.md §8): one row per licence type, seeded with the
-    New Mexico defaults. The owner reads it; only the medical director changes a row, with
+    """The scope-of-practice table (docs/clinical-rules.md §8): one row per licence type, seeded
+    with the New Mexico defaults. The owner reads it; only the medical director changes a row, with
     a reason (`accounts.services.scope_rule_update`)."""
 
     list_display = ["__str__", *SCOPE_FLAGS, "source_ids"]

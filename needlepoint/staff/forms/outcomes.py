@@ -1,5 +1,5 @@
-"""The outcome form (DOMAIN.md §7): each scale offered with its values' words; the service
-(`outcome_record`) decides what is acceptable, and its refusals land on these fields."""
+"""The outcome form (docs/clinical-rules.md §7): each scale offered with its values' words; the
+service (`outcome_record`) decides what is acceptable, and its refusals land on these fields."""
 
 from __future__ import annotations
 

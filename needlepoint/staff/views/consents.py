@@ -1,9 +1,9 @@
-"""Consent pages. Patients read and sign through a signed link, on their phone or on the
-front-desk tablet (`?kiosk=1`), with no account, and withdraw a marketing-photo
-authorization through its own link. Staff see a patient's consents, download the signed
-PDFs and record a withdrawal on the patient's request. Every page that shows a patient's
-consents writes an audit row (SECURITY.md C1); patient pages are never cached, since a
-front-desk tablet passes from one patient to the next."""
+"""Consent pages. Patients read and sign through a signed link, on their phone or on the front-desk
+tablet (`?kiosk=1`), with no account, and withdraw a marketing-photo authorization through its own
+link. Staff see a patient's consents, download the signed PDFs and record a withdrawal on the
+patient's request. Every page that shows a patient's consents writes an audit row
+(docs/security-targets.md C1); patient pages are never cached, since a front-desk tablet passes from
+one patient to the next."""
 
 from __future__ import annotations
 
@@ -137,7 +137,7 @@ def consent_pdf_download(request: HttpRequest, public_id: str, signature_id: str
         detail={"format": "pdf"},
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    # The file name carries no name or date of birth (SECURITY.md D6).
+    # The file name carries no name or date of birth (docs/security-targets.md D6).
     response["Content-Disposition"] = f'attachment; filename="consent-{signature.public_id}.pdf"'
     return response
 

@@ -1,5 +1,5 @@
-"""Outcome scores (DOMAIN.md §7): added at a visit from the chart, or at a follow-up from the
-patient's progress page, which draws each scale over time with the sessions marked."""
+"""Outcome scores (docs/clinical-rules.md §7): added at a visit from the chart, or at a follow-up
+from the patient's progress page, which draws each scale over time with the sessions marked."""
 
 from __future__ import annotations
 

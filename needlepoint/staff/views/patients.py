@@ -70,7 +70,7 @@ def patient_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
-# --- Possible duplicates: the desk's queue (SECURITY.md A8) ---------------------------------
+# --- Possible duplicates: the desk's queue (docs/security-targets.md A8) --------------------------
 
 
 @staff_required("patients.merge")

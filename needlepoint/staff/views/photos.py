@@ -1,12 +1,11 @@
-"""Standardized photos (DOMAIN.md §7): taking them at the chair, comparing a patient's
+"""Standardized photos (docs/clinical-rules.md §7): taking them at the chair, comparing a patient's
 photos over time, and the one view that serves the image files.
 
-Photos live in private storage with no public URL (SECURITY.md D5): `photo_image` checks
-the role and the clinic, writes an audit row and answers `no-store`. To anyone not signed
-in it answers 404, as for another clinic's photo, so a leaked link tells nothing. It also
-opens with a staff API token in the Authorization header, since the API's photo `url`
-points here; the same role check and audit row apply.
-"""
+Photos live in private storage with no public URL (docs/security-targets.md D5): `photo_image`
+checks the role and the clinic, writes an audit row and answers `no-store`. To anyone not signed in
+it answers 404, as for another clinic's photo, so a leaked link tells nothing. It also opens with a
+staff API token in the Authorization header, since the API's photo `url` points here; the same role
+check and audit row apply."""
 
 from __future__ import annotations
 
@@ -49,7 +48,7 @@ from needlepoint.patients.models import Patient
 from needlepoint.patients.selectors import patient_get
 from needlepoint.staff.forms.photos import PhotoUploadForm
 
-# The capture page is the one place the camera is allowed (SECURITY.md D2).
+# The capture page is the one place the camera is allowed (docs/security-targets.md D2).
 CAMERA_POLICY = settings.PERMISSIONS_POLICY.replace("camera=()", "camera=(self)")
 
 
@@ -104,7 +103,7 @@ def photo_image(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     response = HttpResponse(data, content_type="image/jpeg")
     disposition = "attachment" if download else "inline"
-    # The file name carries ids only, never the patient's name (SECURITY.md D6).
+    # The file name carries ids only, never the patient's name (docs/security-targets.md D6).
     response["Content-Disposition"] = f'{disposition}; filename="photo-{photo.public_id}.jpg"'
     response["Cache-Control"] = "private, no-store"
     response["Cross-Origin-Resource-Policy"] = "same-origin"

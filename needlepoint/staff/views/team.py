@@ -61,7 +61,7 @@ def api_token_revoke_view(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect("accounts:api-token-list")
 
 
-# --- The team and the authenticator reset (SECURITY.md B6) -------------------------------
+# --- The team and the authenticator reset (docs/security-targets.md B6) ---------------------------
 
 
 class AuthenticatorResetForm(forms.Form):

@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from needlepoint.accounts.roles import role_may
+from needlepoint.core.models import Organization
+from needlepoint.patients.selectors import duplicate_open_count
 
 
 @dataclass(frozen=True)
@@ -20,13 +22,10 @@ class NavItem:
     count: int | None = None
 
 
-# A seam for apps above accounts: a nav entry may show a count (waiting items) that an app
-# registers in its AppConfig.ready, given the request's organization.
-NAV_COUNTS: dict[str, Callable[[object], int]] = {}
-
-
-def nav_count_register(url_name: str, count: Callable[[object], int]) -> None:
-    NAV_COUNTS[url_name] = count
+# Entries that show how many items wait, given the staff member's organization.
+NAV_COUNTS: dict[str, Callable[[Organization], int]] = {
+    "patients:duplicate-list": lambda organization: duplicate_open_count(organization=organization),
+}
 
 
 _NAV = [
