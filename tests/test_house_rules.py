@@ -76,3 +76,28 @@ def test_no_function_level_import_hides_a_cycle():
         for line in _hidden_imports(path)
     ]
     assert not offences, "Import at the top of the module:\n" + "\n".join(offences)
+
+
+REPOSITORY = ROOT.parent
+OUTSIDE_DOCUMENT = re.compile(r"\b(?:DOMAIN|SECURITY|API|BENCHMARK|STYLE)\.md\b|\.\./shared\b")
+
+
+def test_no_reference_points_outside_the_repository():
+    """What the code cites lives in `docs/` and `bench/` (docs/architecture.md, "Other
+    documents"), so a reader never needs a file the repository does not have."""
+    offences = [
+        f"{path.relative_to(REPOSITORY)}:{number}"
+        for folder in ("needlepoint", "tests", "e2e", "bench", "docs", "templates", "scripts")
+        for path in sorted((REPOSITORY / folder).rglob("*"))
+        if path.suffix in {".py", ".md", ".html", ".json", ".txt", ".toml"}
+        and "results" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if OUTSIDE_DOCUMENT.search(line)
+    ]
+    offences += [
+        f"{name}:{number}"
+        for name in ("README.md", "Makefile", "pyproject.toml")
+        for number, line in enumerate((REPOSITORY / name).read_text().splitlines(), 1)
+        if OUTSIDE_DOCUMENT.search(line)
+    ]
+    assert not offences, "Cite the repository's own document instead:\n" + "\n".join(offences)
