@@ -17,7 +17,6 @@ from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import ApiToken, ScopeRule, StaffProfile
@@ -25,6 +24,7 @@ from needlepoint.accounts.roles import Role, role_may
 from needlepoint.accounts.scope import UNLICENSED_FOR_NEEDLING, LicenceType, Procedure
 from needlepoint.accounts.tasks import staff_invitation_send
 from needlepoint.catalog.models import Competency
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction, Organization
 from needlepoint.core.refusals import Refusal
@@ -40,7 +40,7 @@ def staff_invite(
     last_name: str,
     role: Role | str,
     title: str = "",
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
 ) -> StaffProfile:
     """Create a staff member with no usable password and mail them a link to choose one.
 
@@ -61,7 +61,7 @@ def staff_invite(
     profile.save()
     audit_record(
         action=AuditAction.CREATE,
-        request=request,
+        by=by,
         organization=organization,
         obj=profile,
         detail={"role": str(role)},
@@ -152,7 +152,7 @@ def scope_rule_update(
     actor: StaffProfile,
     changes: dict[str, Any],
     reason: str,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
 ) -> ScopeRule:
     """Change one row of the scope table under `scope_rule_change_check`'s rules; audited
     with the fields changed and the reason."""
@@ -164,7 +164,7 @@ def scope_rule_update(
     locked.save()
     audit_record(
         action=AuditAction.UPDATE,
-        request=request,
+        by=by,
         organization=locked.organization,
         obj=locked,
         detail={"licence_type": locked.licence_type, "changed": changed, "reason": reason.strip()},
@@ -219,7 +219,7 @@ def staff_profile_change(
     changes: dict[str, Any],
     competencies: Iterable[Competency] | None = None,
     reason: str = "",
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
 ) -> StaffProfile:
     """Change a staff member's profile under `staff_profile_change_check`'s rules; audited
     with the fields changed (never their values) and the reason."""
@@ -238,7 +238,7 @@ def staff_profile_change(
         locked.competencies.set(competencies)
     audit_record(
         action=AuditAction.UPDATE,
-        request=request,
+        by=by,
         organization=locked.organization,
         obj=locked,
         detail={"changed": changed, **({"reason": reason.strip()} if reason.strip() else {})},
@@ -266,7 +266,7 @@ class CredentialRefused(Refusal):
 
 
 def staff_credential_check(
-    *, organization: Organization, credential: Credential, request: HttpRequest | None = None
+    *, organization: Organization, credential: Credential, by: Actor | None = None
 ) -> StaffProfile:
     """The active staff member of `organization` whose own username and password these
     are. A wrong one is refused (`witness_not_verified`) and audited; after five wrong
@@ -288,7 +288,7 @@ def staff_credential_check(
         cache.set(key, tries + 1, CREDENTIAL_WINDOW_SECONDS)
         audit_record(
             action=AuditAction.DENIED,
-            request=request,
+            by=by,
             organization=organization,
             detail={"reason": "second-person credential refused"},
         )
@@ -318,7 +318,7 @@ def api_token_hash(secret: str) -> str:
 
 @transaction.atomic
 def api_token_create(
-    *, staff: StaffProfile, name: str, request: HttpRequest | None = None
+    *, staff: StaffProfile, name: str, by: Actor | None = None
 ) -> tuple[ApiToken, str]:
     """A new token for `staff`, and its secret, which is never stored and cannot be shown
     again."""
@@ -331,9 +331,9 @@ def api_token_create(
     )
     audit_record(
         action=AuditAction.CREATE,
-        request=request,
-        actor=None if request is not None else staff.user,
-        actor_label="" if request is not None else "manage.py api_token",
+        by=by,
+        actor=None if by is not None else staff.user,
+        actor_label="" if by is not None else "manage.py api_token",
         organization=staff.organization,
         obj=token,
         detail={"for_staff": str(staff.public_id), "prefix": token.prefix},
@@ -343,7 +343,7 @@ def api_token_create(
 
 @transaction.atomic
 def api_token_revoke(
-    *, token: ApiToken, request: HttpRequest | None = None, now: datetime | None = None
+    *, token: ApiToken, by: Actor | None = None, now: datetime | None = None
 ) -> ApiToken:
     """Revoke a token: the next request made with it is refused. Revoking twice is a no-op."""
     locked = ApiToken.objects.select_for_update().select_related("staff").get(pk=token.pk)
@@ -353,7 +353,7 @@ def api_token_revoke(
     locked.save(update_fields=["revoked_at", "updated_at"])
     audit_record(
         action=AuditAction.UPDATE,
-        request=request,
+        by=by,
         organization=locked.staff.organization,
         obj=locked,
         detail={"revoked": True, "prefix": locked.prefix},
@@ -401,7 +401,7 @@ def staff_authenticator_reset(
     actor: StaffProfile,
     staff: StaffProfile,
     reason: str,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
 ) -> StaffProfile:
     """The clinic owner removes another staff member's authenticator app and recovery
     codes, for example after a lost phone. That member is signed out everywhere and must
@@ -433,7 +433,7 @@ def staff_authenticator_reset(
     sessions_ended = user_sessions_end(user=locked.user)
     audit_record(
         action=AuditAction.UPDATE,
-        request=request,
+        by=by,
         actor=actor.user,
         organization=actor.organization,
         obj=locked,

@@ -39,7 +39,7 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     sender = request.POST.get("From", "")
     keyword = request.POST.get("Body", "").strip().upper()
     if keyword in STOP_WORDS:
-        sms_opt_out(phone=sender, request=request)
+        sms_opt_out(phone=sender, by=request.actor)
     elif keyword in START_WORDS:
-        sms_opt_in(phone=sender, request=request)
+        sms_opt_in(phone=sender, by=request.actor)
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
@@ -19,6 +18,7 @@ from needlepoint.accounts.selectors import staff_scope_refusal
 from needlepoint.clinical.chart import ChartRefused
 from needlepoint.clinical.models import TreatmentRecord
 from needlepoint.clinical.readiness import Blocked, Stage, VisitFacts, blockers
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.intake.consents import ConsentNotConfigured, consent_missing
@@ -153,7 +153,7 @@ def appointment_check_in(
     appointment: Appointment,
     answers_unchanged: bool = False,
     staff: StaffProfile | None = None,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Check a patient in: only on the visit's local day, with the screening clear or
@@ -185,7 +185,7 @@ def appointment_check_in(
                     response=screening.response,
                     staff=staff,
                     appointment=locked,
-                    request=request,
+                    by=by,
                     now=now,
                 )
         locked.status = AppointmentStatus.CHECKED_IN
@@ -193,7 +193,7 @@ def appointment_check_in(
         locked.save(update_fields=["status", "checked_in_at"])
         audit_record(
             action=AuditAction.UPDATE,
-            request=request,
+            by=by,
             organization=locked.location.organization,
             obj=locked,
             patient=locked.patient,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from needlepoint.core.actor import Actor, actor_from_request
 from needlepoint.core.models import AuditAction, AuditEvent, Organization
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ def client_address(request: HttpRequest | None) -> str | None:
 def audit_record(
     *,
     action: AuditAction | str,
+    by: Actor | None = None,
     request: HttpRequest | None = None,
     actor: AbstractBaseUser | AnonymousUser | None = None,
     actor_label: str = "",
@@ -68,23 +70,28 @@ def audit_record(
     patient: Any = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit row. `obj` and `patient` contribute ids only, never their values."""
-    if actor is None and request is not None:
-        actor = getattr(request, "user", None)
+    """Append one audit row. Who acted comes from `by` (a service's actor) or, at the edge,
+    from `request`; `actor`, `actor_label` and `organization` override it. `obj` and `patient`
+    contribute ids only, never their values."""
+    if by is None and request is not None:
+        by = actor_from_request(request)  # fresh: a login changes the user mid-request
+    if actor is None and by is not None:
+        actor = by.user
     user = actor if actor is not None and actor.is_authenticated else None
-    if organization is None and request is not None:
-        organization = getattr(request, "organization", None)
+    if organization is None and by is not None:
+        organization = by.organization
     event = AuditEvent(
         occurred_at=timezone.now(),
         organization=organization,
         actor=user,  # type: ignore[misc]
-        actor_label=actor_label or (user.get_username() if user is not None else ""),
+        actor_label=actor_label
+        or (user.get_username() if user is not None else (by.label if by is not None else "")),
         action=str(action),
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(getattr(obj, "public_id", getattr(obj, "pk", ""))) if obj else "",
         patient_ref=str(patient.public_id) if patient is not None else "",
-        ip_address=client_address(request),
-        path=(request.path[:300] if request is not None else ""),
+        ip_address=by.address if by is not None else None,
+        path=by.path if by is not None else "",
         detail=detail or {},
     )
     with transaction.atomic():

@@ -14,11 +14,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.links import absolute
 from needlepoint.core.models import AuditAction
@@ -228,7 +228,7 @@ def patients_with_phone(*, phone: str) -> list[Patient]:
     return list(Patient.objects.select_for_update().filter(pk__in=matches).order_by("pk"))
 
 
-def _apply_reply(*, phone: str, change: str, request: HttpRequest | None) -> int:
+def _apply_reply(*, phone: str, change: str, by: Actor | None) -> int:
     changed = 0
     for patient in patients_with_phone(phone=phone):
         before = (patient.reminder_channel, patient.marketing_sms)
@@ -242,7 +242,7 @@ def _apply_reply(*, phone: str, change: str, request: HttpRequest | None) -> int
         patient.save(update_fields=["reminder_channel", "marketing_sms", "updated_at"])
         audit_record(
             action=AuditAction.UPDATE,
-            request=request,
+            by=by,
             actor_label="sms reply",
             organization=patient.organization,
             obj=patient,
@@ -254,16 +254,16 @@ def _apply_reply(*, phone: str, change: str, request: HttpRequest | None) -> int
 
 
 @transaction.atomic
-def sms_opt_out(*, phone: str, request: HttpRequest | None = None) -> int:
+def sms_opt_out(*, phone: str, by: Actor | None = None) -> int:
     """STOP: no more texts of any kind (reminders stay by email if the patient had email
     reminders), no marketing texts. Returns the number of patients changed."""
-    return _apply_reply(phone=phone, change="opt_out", request=request)
+    return _apply_reply(phone=phone, change="opt_out", by=by)
 
 
 @transaction.atomic
-def sms_opt_in(*, phone: str, request: HttpRequest | None = None) -> int:
+def sms_opt_in(*, phone: str, by: Actor | None = None) -> int:
     """START: text reminders again (marketing texts stay off until asked for anew)."""
-    return _apply_reply(phone=phone, change="opt_in", request=request)
+    return _apply_reply(phone=phone, change="opt_in", by=by)
 
 
 # --- Calendar feed tokens -----------------------------------------------------------------
@@ -271,7 +271,7 @@ def sms_opt_in(*, phone: str, request: HttpRequest | None = None) -> int:
 
 @transaction.atomic
 def calendar_feed_rotate(
-    *, staff: StaffProfile, request: HttpRequest | None = None, now: datetime | None = None
+    *, staff: StaffProfile, by: Actor | None = None, now: datetime | None = None
 ) -> CalendarFeed:
     """Issue a feed URL, or replace the current one (the old URL stops working at once)."""
     feed = CalendarFeed.objects.select_for_update().filter(staff=staff).first()
@@ -284,7 +284,7 @@ def calendar_feed_rotate(
     feed.save()
     audit_record(
         action=AuditAction.CREATE if created else AuditAction.UPDATE,
-        request=request,
+        by=by,
         organization=staff.organization,
         obj=feed,
         detail={"calendar_feed": "issued" if created else "rotated"},
@@ -294,7 +294,7 @@ def calendar_feed_rotate(
 
 @transaction.atomic
 def calendar_feed_revoke(
-    *, staff: StaffProfile, request: HttpRequest | None = None, now: datetime | None = None
+    *, staff: StaffProfile, by: Actor | None = None, now: datetime | None = None
 ) -> bool:
     """Turn the feed URL off. Returns whether there was an active one."""
     feed = (
@@ -308,7 +308,7 @@ def calendar_feed_revoke(
     feed.save(update_fields=["revoked_at"])
     audit_record(
         action=AuditAction.UPDATE,
-        request=request,
+        by=by,
         organization=staff.organization,
         obj=feed,
         detail={"calendar_feed": "revoked"},

@@ -9,10 +9,10 @@ that signed them, which the survivor's page reaches through the merge."""
 from __future__ import annotations
 
 from django.db import models, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.core.refusals import Refusal
@@ -87,7 +87,7 @@ def patient_merge(
     merged: Patient,
     staff: StaffProfile | None,
     reason: str,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
 ) -> Patient:
     """Merge `merged` into `survivor`: its visits, answers, charts, photos, samples,
     outcomes, orders and messages move; it is archived with a pointer to the survivor.
@@ -107,7 +107,7 @@ def patient_merge(
     _close_candidates(merged, staff, reason, now)
     audit_record(
         action=AuditAction.UPDATE,
-        request=request,
+        by=by,
         actor=staff.user if staff is not None else None,
         actor_label="" if staff is not None else "patient (this-was-me link)",
         organization=survivor.organization,
@@ -125,9 +125,7 @@ def patient_merge(
 
 
 @transaction.atomic
-def duplicate_claim(
-    *, candidate: DuplicateCandidate, request: HttpRequest | None = None
-) -> Patient:
+def duplicate_claim(*, candidate: DuplicateCandidate, by: Actor | None = None) -> Patient:
     """The owner of the email on file says the new booking was theirs (the one-time link):
     the new record is merged into the record it resembled. Refused once the candidate is
     decided, so the link works once."""
@@ -139,5 +137,5 @@ def duplicate_claim(
         merged=locked.patient,
         staff=None,
         reason="Confirmed by the patient through the one-time link.",
-        request=request,
+        by=by,
     )

@@ -9,10 +9,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction, Organization
 from needlepoint.patients.models import (
@@ -52,7 +52,7 @@ def patient_register(
     first_name: str,
     last_name: str,
     date_of_birth: date,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     **fields: Any,
 ) -> Patient:
     """A new record with the next MRN. Records that look like the same person are flagged
@@ -69,12 +69,12 @@ def patient_register(
     patient.save()
     audit_record(
         action=AuditAction.CREATE,
-        request=request,
+        by=by,
         organization=organization,
         obj=patient,
         patient=patient,
     )
-    duplicates_flag(patient=patient, request=request)
+    duplicates_flag(patient=patient, by=by)
     return patient
 
 
@@ -122,9 +122,7 @@ def _lookalikes(patient: Patient) -> QuerySet[Patient]:
 
 
 @transaction.atomic
-def duplicates_flag(
-    *, patient: Patient, request: HttpRequest | None = None
-) -> list[DuplicateCandidate]:
+def duplicates_flag(*, patient: Patient, by: Actor | None = None) -> list[DuplicateCandidate]:
     """Flag every existing record that may be the same person as `patient` (same
     normalized name and date of birth, same phone, or same email and date of birth).
     A pair the desk already decided is not flagged again."""
@@ -141,7 +139,7 @@ def duplicates_flag(
         )
         audit_record(
             action=AuditAction.CREATE,
-            request=request,
+            by=by,
             organization=patient.organization,
             obj=candidate,
             patient=patient,
@@ -153,7 +151,7 @@ def duplicates_flag(
 
 @transaction.atomic
 def duplicate_dismiss(
-    *, candidate: DuplicateCandidate, staff: StaffProfile, request: HttpRequest | None = None
+    *, candidate: DuplicateCandidate, staff: StaffProfile, by: Actor | None = None
 ) -> DuplicateCandidate:
     """The desk says the two records are two people: the booking rules keep them apart."""
     locked = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
@@ -164,7 +162,7 @@ def duplicate_dismiss(
     locked.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     audit_record(
         action=AuditAction.UPDATE,
-        request=request,
+        by=by,
         organization=locked.organization,
         obj=locked,
         patient=locked.patient,

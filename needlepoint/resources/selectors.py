@@ -75,9 +75,9 @@ def location_days(*, organization: Organization, day: date) -> list[LocationDay]
                     if h.weekday == day.weekday()
                 ],
                 closure_reason=closure.reason if closure else "",
-                rooms=location.room_count,  # type: ignore[attr-defined]
-                pens_in_service=location.pen_count,  # type: ignore[attr-defined]
-                centrifuges_in_service=location.centrifuge_count,  # type: ignore[attr-defined]
+                rooms=location.room_count,
+                pens_in_service=location.pen_count,
+                centrifuges_in_service=location.centrifuge_count,
             )
         )
     return days

@@ -44,7 +44,7 @@ class AppointmentEvent(StrEnum):
 
 class BookingCheck(Protocol):
     def __call__(
-        self, *, patient: Patient, service: Service, on: date, now: datetime, group: list[int]
+        self, *, patient: Patient, service: Service, on: date, now: datetime, group: set[int]
     ) -> str:
         """The refusal in words, or "" when the booking may go ahead."""
 
@@ -77,7 +77,7 @@ def booking_checks_missing() -> list[str]:
 
 
 def booking_refusal(
-    *, patient: Patient, service: Service, on: date, now: datetime, group: list[int]
+    *, patient: Patient, service: Service, on: date, now: datetime, group: set[int]
 ) -> tuple[str, str]:
     """The first registered check that refuses, as (code, message); ("", "") if none."""
     for code, check in _booking_checks.values():

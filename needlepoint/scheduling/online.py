@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.catalog.models import Service
+from needlepoint.core.actor import Actor
 from needlepoint.patients.models import (
     DuplicateCandidate,
     DuplicateReason,
@@ -44,12 +44,12 @@ class Booker:
 
 
 def booking_record(
-    *, location: Location, booker: Booker, request: HttpRequest | None = None
+    *, location: Location, booker: Booker, by: Actor | None = None
 ) -> tuple[Patient, list[DuplicateCandidate]]:
     """The record a public booking goes on: the signed-in patient's own when she books for
     herself, else a new record (with the duplicates it resembles). Call inside the
     booking's transaction."""
-    own = _signed_in_patient(location, booker, request)
+    own = _signed_in_patient(location, booker, by)
     if own is not None:
         return own, []
     patient = patient_register(
@@ -59,7 +59,7 @@ def booking_record(
         date_of_birth=booker.date_of_birth,
         email=booker.email.strip().lower(),
         phone=booker.phone,
-        request=request,
+        by=by,
     )
     flagged = list(DuplicateCandidate.objects.filter(patient=patient).select_related("other"))
     # Texts to a number that is already another record's wait until the desk (or the
@@ -71,12 +71,10 @@ def booking_record(
     return patient, flagged
 
 
-def _signed_in_patient(
-    location: Location, booker: Booker, request: HttpRequest | None
-) -> Patient | None:
+def _signed_in_patient(location: Location, booker: Booker, by: Actor | None) -> Patient | None:
     """The signed-in patient's record when the details typed are her own."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    user = by.user_or_none if by is not None else None
+    if user is None:
         return None
     own = Patient.objects.filter(
         user=user, organization=location.organization, is_archived=False
@@ -99,7 +97,7 @@ def appointment_book_online(
     practitioner: StaffProfile | None = None,
     idempotency_key: str = "",
     fingerprint: str = "",
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Book for someone who typed their details (see the module docstring). A retry with
@@ -110,7 +108,7 @@ def appointment_book_online(
         if earlier is not None:
             return earlier
     with transaction.atomic():
-        patient, flagged = booking_record(location=location, booker=booker, request=request)
+        patient, flagged = booking_record(location=location, booker=booker, by=by)
         appointment = appointment_book(
             location=location,
             service=service,
@@ -120,7 +118,7 @@ def appointment_book_online(
             practitioner=practitioner,
             idempotency_key=idempotency_key,
             fingerprint=fingerprint,
-            request=request,
+            by=by,
             now=now,
         )
         for candidate in flagged:

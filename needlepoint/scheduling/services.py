@@ -16,11 +16,11 @@ from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.catalog.models import Service, ServiceKind
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.core.refusals import Refusal
@@ -281,7 +281,7 @@ def appointment_book(
     idempotency_key: str = "",
     fingerprint: str = "",
     ignore_lead_time: bool = False,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
     notify: bool = True,
 ) -> Appointment:
@@ -315,13 +315,13 @@ def appointment_book(
                     source=source,
                     idempotency_key=idempotency_key,
                     request_fingerprint=fingerprint,
-                    created_by=_user(request),
+                    created_by=by.user_or_none if by is not None else None,
                 )
                 holds_claim(appointment=appointment, holds=offer.slot.holds)
                 write_steps_run(AppointmentEvent.BOOKED, appointment=appointment, now=now)
                 audit_record(
                     action=AuditAction.CREATE,
-                    request=request,
+                    by=by,
                     organization=location.organization,
                     obj=appointment,
                     patient=patient,
@@ -394,16 +394,11 @@ def _unavailable(
     )
 
 
-def _user(request: HttpRequest | None):
-    user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated else None
-
-
-def _audit_change(appointment: Appointment, request: HttpRequest | None, detail: dict) -> None:
+def _audit_change(appointment: Appointment, by: Actor | None, detail: dict) -> None:
     """One audit row for a change to a booking: ids and the new state, never PHI."""
     audit_record(
         action=AuditAction.UPDATE,
-        request=request,
+        by=by,
         organization=appointment.location.organization,
         obj=appointment,
         patient=appointment.patient,
@@ -416,7 +411,7 @@ def appointment_reschedule(
     appointment: Appointment,
     start: datetime,
     practitioner: StaffProfile | None = None,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
     ignore_lead_time: bool = True,
 ) -> Appointment:
@@ -449,7 +444,7 @@ def appointment_reschedule(
                 locked.starts_at, locked.ends_at = offer.start, offer.end
                 locked.practitioner, locked.room = offer.practitioner, offer.room
                 locked.save(update_fields=["starts_at", "ends_at", "practitioner", "room"])
-                _audit_change(locked, request, {"rescheduled_from": old_start.isoformat()})
+                _audit_change(locked, by, {"rescheduled_from": old_start.isoformat()})
                 write_steps_run(AppointmentEvent.MOVED, appointment=locked, now=now)
                 notifications_send(AppointmentEvent.MOVED, appointment=locked)
                 return locked
@@ -469,7 +464,7 @@ def appointment_cancel(
     appointment: Appointment,
     reason: str,
     by_patient: bool = False,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Cancel and free every resource the appointment held. A patient cancelling inside the
@@ -490,7 +485,7 @@ def appointment_cancel(
         locked.cancel_reason = reason.strip()[:300]
         locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
         locked.holds.filter(is_active=True).update(is_active=False)
-        _audit_change(locked, request, {"status": locked.status, "by_patient": by_patient})
+        _audit_change(locked, by, {"status": locked.status, "by_patient": by_patient})
         notifications_send(AppointmentEvent.CANCELLED, appointment=locked)
 
         def offer_freed_time(cancelled: Appointment = locked) -> None:
@@ -503,7 +498,7 @@ def appointment_cancel(
 
 
 def appointment_mark_no_show(
-    *, appointment: Appointment, request: HttpRequest | None = None, now: datetime | None = None
+    *, appointment: Appointment, by: Actor | None = None, now: datetime | None = None
 ) -> Appointment:
     """Record a no-show once the start has passed; the rest of its time is freed."""
     now = now or timezone.now()
@@ -516,7 +511,7 @@ def appointment_mark_no_show(
         locked.status = AppointmentStatus.NO_SHOW
         locked.save(update_fields=["status"])
         locked.holds.filter(is_active=True).update(is_active=False)
-        _audit_change(locked, request, {"status": locked.status})
+        _audit_change(locked, by, {"status": locked.status})
     return locked
 
 

@@ -120,7 +120,7 @@ def appointment_check_in_view(request: HttpRequest, appointment_id: uuid.UUID, b
         appointment=appointment,
         answers_unchanged=body.nothing_changed,
         staff=request.staff,  # type: ignore[attr-defined]
-        request=request,
+        by=request.actor,
     )
     return CheckInOut(status=checked.status)
 

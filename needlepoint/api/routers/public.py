@@ -270,7 +270,7 @@ def booking_create_view(
         practitioner=who,
         idempotency_key=key,
         fingerprint=request_fingerprint(body) if key else "",
-        request=request,
+        by=request.actor,
         now=now,
     )
     return Status(201, booking_out(appointment))

@@ -140,7 +140,7 @@ def appointment_get_view(request: HttpRequest, appointment_id: uuid.UUID):
 )
 def appointment_cancel_view(request: HttpRequest, appointment_id: uuid.UUID, body: CancelIn):
     appointment = _appointment(request, appointment_id)
-    appointment_cancel(appointment=appointment, reason=body.reason, request=request)
+    appointment_cancel(appointment=appointment, reason=body.reason, by=request.actor)
     appointment = _appointment(request, appointment_id)
     if appointment.status not in (AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED):
         raise ApiError(
@@ -189,7 +189,7 @@ def appointment_reschedule_view(
             ),
         )
     appointment_reschedule(
-        appointment=appointment, start=body.start, practitioner=who, request=request, now=now
+        appointment=appointment, start=body.start, practitioner=who, by=request.actor, now=now
     )
     return appointment_out(_appointment(request, appointment_id))
 

@@ -193,7 +193,7 @@ def booking_details(request: HttpRequest, service_slug: str, location_slug: str)
                 booker=_booker(form.cleaned_data),
                 practitioner=practitioner,
                 source="online",
-                request=request,
+                by=request.actor,
             )
         except SlotUnavailable as refused:
             error = "Sorry, someone has just booked that time."
@@ -286,7 +286,7 @@ def booking_manage(request: HttpRequest, token: str) -> HttpResponse:
             appointment=appointment,
             reason=form.cleaned_data["reason"],
             by_patient=True,
-            request=request,
+            by=request.actor,
         )
         messages.success(request, "Your appointment is cancelled. We hope to see you another time.")
         return redirect("site:booking-manage", token=token)
@@ -324,7 +324,7 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
         if start is not None:
             try:
                 appointment_reschedule(
-                    appointment=appointment, start=start, request=request, ignore_lead_time=False
+                    appointment=appointment, start=start, by=request.actor, ignore_lead_time=False
                 )
             except SlotUnavailable:
                 messages.error(request, "Sorry, that time was just taken. Please pick another.")
@@ -361,7 +361,7 @@ def booking_claim(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "site/book_claim.html", {"used": True}, status=404)
     if request.method == "POST":
         try:
-            duplicate_claim(candidate=candidate, request=request)
+            duplicate_claim(candidate=candidate, by=request.actor)
         except MergeRefused:
             return render(request, "site/book_claim.html", {"used": True}, status=404)
         return render(request, "site/book_claim.html", {"done": True})

@@ -142,7 +142,7 @@ class StaffProfileAdmin(ScopedAdmin):
                 changes={k: data[k] for k in PROFILE_FIELDS if k in data},
                 competencies=data.get("competencies"),
                 reason=data.get("reason", ""),
-                request=request,
+                by=request.actor,
             )
             obj.refresh_from_db()
             return
@@ -155,7 +155,7 @@ class StaffProfileAdmin(ScopedAdmin):
             last_name=data["last_name"],
             role=Role(data["role"]),
             title=data.get("title", ""),
-            request=request,
+            by=request.actor,
         )
         # The admin goes on with `obj` (log entry, redirect): make it the saved profile.
         obj.__dict__.update(profile.__dict__)
@@ -226,5 +226,5 @@ class ScopeRuleAdmin(ScopedAdmin):
             actor=request.staff,  # type: ignore[attr-defined]
             changes={k: data[k] for k in SCOPE_CHANGES},
             reason=data["reason"],
-            request=request,
+            by=request.actor,
         )

@@ -170,17 +170,17 @@ def appointment_detail(request: HttpRequest, public_id: str) -> HttpResponse:
                     appointment=appointment,
                     answers_unchanged=request.POST.get("answers_unchanged") == "on",
                     staff=request.staff,  # type: ignore[attr-defined]
-                    request=request,
+                    by=request.actor,
                 )
                 messages.success(request, "Checked in.")
             elif action == "no_show":
-                appointment_mark_no_show(appointment=appointment, request=request)
+                appointment_mark_no_show(appointment=appointment, by=request.actor)
                 messages.success(request, "Recorded as a no-show; the rest of its time is free.")
             elif action == "cancel" and cancel_form.is_valid():
                 appointment_cancel(
                     appointment=appointment,
                     reason=cancel_form.cleaned_data["reason"],
-                    request=request,
+                    by=request.actor,
                 )
                 messages.success(request, "Cancelled; its practitioner, room and devices are free.")
             elif action == "cancel":
@@ -296,7 +296,7 @@ def appointment_move(request: HttpRequest, public_id: str) -> HttpResponse:
         start = _parse_start(request.POST.get("start", ""), location)
         if start is not None:
             try:
-                appointment_reschedule(appointment=appointment, start=start, request=request)
+                appointment_reschedule(appointment=appointment, start=start, by=request.actor)
             except SlotUnavailable:
                 for reason in explain_conflicts(
                     location=location, service=appointment.service, start=start
@@ -393,7 +393,7 @@ def appointment_new(request: HttpRequest, location_slug: str) -> HttpResponse:
                     date_of_birth=data["date_of_birth"],
                     phone=data["phone"],
                     email=data["email"],
-                    request=request,
+                    by=request.actor,
                 )
             )
             try:
@@ -405,7 +405,7 @@ def appointment_new(request: HttpRequest, location_slug: str) -> HttpResponse:
                     practitioner=practitioner,
                     source=data["source"],
                     ignore_lead_time=True,
-                    request=request,
+                    by=request.actor,
                 )
             except SlotUnavailable:
                 conflicts = explain_conflicts(

@@ -35,10 +35,10 @@ def calendar_feed_manage(request: HttpRequest) -> HttpResponse:
     staff = request.staff  # type: ignore[attr-defined]
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            if calendar_feed_revoke(staff=staff, request=request):
+            if calendar_feed_revoke(staff=staff, by=request.actor):
                 messages.success(request, "Your calendar link is turned off.")
         else:
-            calendar_feed_rotate(staff=staff, request=request)
+            calendar_feed_rotate(staff=staff, by=request.actor)
             messages.success(
                 request, "Here is your new calendar link. Any earlier link has stopped working."
             )

@@ -104,7 +104,7 @@ def duplicate_merge(request: HttpRequest, public_id: str) -> HttpResponse:
             merged=merged,
             staff=request.staff,  # type: ignore[attr-defined]
             reason=request.POST.get("reason", "")[:300] or "Same person (desk).",
-            request=request,
+            by=request.actor,
         )
     except MergeRefused as refused:
         messages.error(request, refused.message)
@@ -120,6 +120,6 @@ def duplicate_merge(request: HttpRequest, public_id: str) -> HttpResponse:
 def duplicate_dismiss_view(request: HttpRequest, public_id: str) -> HttpResponse:
     """Not the same person: the booking rules keep the two records apart from now on."""
     candidate = duplicate_get(organization=request.organization, public_id=public_id)  # type: ignore[attr-defined]
-    duplicate_dismiss(candidate=candidate, staff=request.staff, request=request)  # type: ignore[attr-defined]
+    duplicate_dismiss(candidate=candidate, staff=request.staff, by=request.actor)  # type: ignore[attr-defined]
     messages.success(request, "Kept apart: the two records are two people.")
     return redirect("patients:duplicate-list")

@@ -43,7 +43,7 @@ def api_token_list_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             _token, secret = api_token_create(
-                staff=staff, name=form.cleaned_data["name"], request=request
+                staff=staff, name=form.cleaned_data["name"], by=request.actor
             )
             form = ApiTokenForm()
         else:
@@ -56,7 +56,7 @@ def api_token_list_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_token_revoke_view(request: HttpRequest, public_id: str) -> HttpResponse:
     token = api_token_get(staff=request.staff, public_id=public_id)  # type: ignore[attr-defined]
-    api_token_revoke(token=token, request=request)
+    api_token_revoke(token=token, by=request.actor)
     messages.success(request, f"“{token.name}” is revoked: it no longer opens the API.")
     return redirect("accounts:api-token-list")
 
@@ -91,7 +91,7 @@ def staff_authenticator_reset_view(request: HttpRequest, public_id: str) -> Http
     if request.method == "POST" and form.is_valid():
         try:
             staff_authenticator_reset(
-                actor=actor, staff=member, reason=form.cleaned_data["reason"], request=request
+                actor=actor, staff=member, reason=form.cleaned_data["reason"], by=request.actor
             )
         except StaffRefused as refusal:
             form.add_error(refusal.field, refusal.message)
