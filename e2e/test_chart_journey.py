@@ -135,7 +135,7 @@ def test_a_prp_session_is_charted_signed_cosigned_and_recalled(
     expect(page.get_by_text("Identity checked")).to_be_visible()
 
     # Topical anaesthetic: product, lot, applied and removed.
-    numbing_form = page.locator("form:has(input[value=anaesthetic])")
+    numbing_form = page.locator("form[action$='/anaesthetic/']")
     numbing_form.get_by_label("Product").select_option(label="BLT cream")
     numbing_form.get_by_label("Lot number").fill("BLT-2611")
     numbing_form.get_by_label("Applied at").fill("09:00")
@@ -159,7 +159,7 @@ def test_a_prp_session_is_charted_signed_cosigned_and_recalled(
     assert CartridgeUse.objects.filter(serial=USED_SERIAL).count() == 1
 
     # One area, within the cheeks' default depth.
-    area_form = page.locator("form:has(input[value=line])")
+    area_form = page.locator("form[action$='/line/']")
     area_form.get_by_label("Area").select_option(index=1)
     area_form.get_by_label("Depth (mm)").fill("1.0")
     area_form.get_by_label("Endpoint reached").check()
@@ -167,7 +167,7 @@ def test_a_prp_session_is_charted_signed_cosigned_and_recalled(
     expect(page.get_by_text("charted at 1.00 mm")).to_be_visible()
 
     # The draw: identifiers again, then the label prints at once.
-    draw = page.locator("form:has(input[value=draw])")
+    draw = page.locator("form[action$='/draw/']")
     draw.get_by_label("Full name").fill(name)
     draw.get_by_label("Date of birth").fill(patient.date_of_birth.isoformat())
     draw.get_by_role("button", name="Draw and print label").click()
@@ -214,7 +214,7 @@ def test_a_prp_session_is_charted_signed_cosigned_and_recalled(
     _photos(page, record, artifacts)
 
     # Post-care, then sign.
-    post = page.locator("form:has(input[value=postcare])")
+    post = page.locator("form[action$='/postcare/']")
     post.get_by_label("Pain (0–10)").fill("3")
     post.get_by_label("Immediate response").fill("Even erythema, pinpoint bleeding")
     post.get_by_label("Aftercare instructions given").check()

@@ -27,7 +27,8 @@ def test_today_comes_from_core_dates_in_a_named_zone():
 
 TESTS = Path(__file__).resolve().parent
 OTHER_TEST_MODULE = re.compile(
-    r"^\s*(?:from\s+tests\.test_\w*|import\s+tests\.test_\w*|from\s+tests\s+import\s+\(?\s*test_\w*)",
+    r"^\s*(?:from\s+tests(?:\.\w+)*\.test_\w*|import\s+tests(?:\.\w+)*\.test_\w*"
+    r"|from\s+tests(?:\.\w+)*\s+import\s+\(?\s*test_\w*)",
     re.M,
 )
 

@@ -18,7 +18,7 @@ from tests.support.factories import TEST_PASSWORD
 from tests.support.pages import assert_no_inline_script
 from tests.support.personas import sign_in
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ONE_YEAR = 365 * 24 * 60 * 60
 
 # page -> (url name, how to build its kwargs from the cast, who is signed in)

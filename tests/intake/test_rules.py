@@ -204,7 +204,7 @@ def test_cold_sore_history_matters_only_for_face_or_perioral_areas(
 
 
 def test_cold_sore_rule_follows_the_catalog_area_flags():
-    path = Path(__file__).parents[1] / "needlepoint/catalog/data/clinical_defaults.json"
+    path = Path(__file__).parents[2] / "needlepoint/catalog/data/clinical_defaults.json"
     areas = [
         Area(a["code"], is_face=a["is_face"], is_perioral=a["is_perioral"])
         for a in json.loads(path.read_text("utf-8"))["areas"]

@@ -178,7 +178,8 @@ def test_a_failed_reschedule_keeps_the_original_booking(world, patient):
 
 
 def test_check_in_and_no_show(world, patient):
-    # A consultation: treatments also need screening and consent (tests/test_intake_flow.py).
+    # A consultation: treatments also need screening and consent
+    # (tests/intake/test_questionnaire.py).
     appointment = book(world, world.consultation, at(2027, 1, 11, 10), patient)
     with pytest.raises(BookingRuleError):
         appointment_mark_no_show(appointment=appointment, now=at(2027, 1, 11, 9))
