@@ -355,6 +355,14 @@ MATRIX = {
     "scheduling:calendar-week": (lambda c: _staff_booking(c, "day"), ALL_STAFF),
     "scheduling:appointment-new": (lambda c: _staff_booking(c, "new"), ALL_STAFF),
     "scheduling:appointment-detail": (lambda c: _staff_booking(c, "id"), ALL_STAFF),
+    # The appointment's writes are POST only: the gate, then the method.
+    **{
+        f"scheduling:appointment-{action}": (
+            lambda c: _staff_booking(c, "id"),
+            expect(302, 403, 405, 405, 405, 405),
+        )
+        for action in ("check-in", "no-show", "cancel")
+    },
     "scheduling:appointment-move": (lambda c: _staff_booking(c, "id"), ALL_STAFF),
     "site:calendar-feed": (_calendar_feed_token, PUBLIC),
     "messaging:calendar-feed-manage": (None, expect(302, 403, 403, 200, 200, 403)),
@@ -601,3 +609,12 @@ def test_staff_without_mfa_session_reaches_no_staff_page(client, cast):
         response = client.get(url)
         assert response.status_code == 302, url_name
         assert response["Location"].startswith(reverse("account_login")), url_name
+
+
+@pytest.mark.parametrize("action", ["check-in", "no-show", "cancel"])
+def test_a_foreign_appointments_writes_are_not_found(client, cast, action):
+    url = reverse(
+        f"scheduling:appointment-{action}", kwargs=_staff_booking(cast, "id", outsider=True)
+    )
+    sign_in(client, cast.frontdesk)
+    assert client.post(url, {"reason": "Moving away"}).status_code == 404

@@ -61,6 +61,21 @@ scheduling_urls = [
         name="appointment-detail",
     ),
     path(
+        "appointments/<uuid:public_id>/check-in/",
+        appointments.appointment_check_in_view,
+        name="appointment-check-in",
+    ),
+    path(
+        "appointments/<uuid:public_id>/no-show/",
+        appointments.appointment_no_show_view,
+        name="appointment-no-show",
+    ),
+    path(
+        "appointments/<uuid:public_id>/cancel/",
+        appointments.appointment_cancel_view,
+        name="appointment-cancel",
+    ),
+    path(
         "appointments/<uuid:public_id>/move/",
         appointments.appointment_move,
         name="appointment-move",

@@ -300,10 +300,10 @@ def test_after_review_and_consent_the_front_desk_checks_in(client, world, cast, 
     page = client.get(url)
     assert b"Ready for check-in" in page.content
     # Without the patient's word that nothing changed, the desk is asked to check.
-    client.post(url, {"action": "check_in"})
+    client.post(url + "check-in/")
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED
-    client.post(url, {"action": "check_in", "answers_unchanged": "on"})
+    client.post(url + "check-in/", {"answers_unchanged": "on"})
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CHECKED_IN
     response = screening_current(appointment=appointment).response
@@ -316,7 +316,7 @@ def test_the_desk_sees_why_check_in_must_wait(client, world, cast):
     url = f"/staff/appointments/{appointment.public_id}/"
     page = client.get(url)
     assert b"health questionnaire has not been completed" in page.content
-    response = client.post(url, {"action": "check_in", "answers_unchanged": "on"}, follow=True)
+    response = client.post(url + "check-in/", {"answers_unchanged": "on"}, follow=True)
     assert b"health questionnaire has not been completed" in response.content
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED

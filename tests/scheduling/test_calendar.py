@@ -125,19 +125,19 @@ def test_check_in_no_show_and_cancel_from_the_appointment_page(client, cast, wor
     sign_in(client, cast.frontdesk)
     url = reverse("scheduling:appointment-detail", args=[appointment.public_id])
     assert "Check in" in client.get(url).content.decode()
-    client.post(url, {"action": "cancel", "reason": ""})
+    assert client.post(url + "cancel/", {"reason": ""}).status_code == 400
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED  # a reason is required
-    early = client.post(url, {"action": "check_in"}, follow=True)
+    early = client.post(url + "check-in/", follow=True)
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED  # a week early: not the visit's day
     assert "happen on the day of the visit" in early.content.decode()
     time_machine.move_to(at(2027, 1, 11, 9, 50), tick=False)
     sign_in(client, cast.frontdesk)
-    client.post(url, {"action": "check_in"})
+    client.post(url + "check-in/")
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CHECKED_IN
-    client.post(url, {"action": "cancel", "reason": "Felt unwell in the chair"})
+    client.post(url + "cancel/", {"reason": "Felt unwell in the chair"})
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CANCELLED
     assert not appointment.holds.filter(is_active=True).exists()

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from needlepoint.accounts.access import staff_required
 from needlepoint.accounts.roles import role_may
@@ -158,46 +158,72 @@ class CancelForm(forms.Form):
 
 
 @staff_required("appointments.manage")
-@require_http_methods(["GET", "POST"])
+@require_GET
 def appointment_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     appointment = _appointment(request, public_id)
-    action = request.POST.get("action", "")
-    cancel_form = CancelForm(request.POST if action == "cancel" else None)
-    if request.method == "POST":
-        try:
-            if action == "check_in":
-                appointment_check_in(
-                    appointment=appointment,
-                    answers_unchanged=request.POST.get("answers_unchanged") == "on",
-                    staff=request.staff,  # type: ignore[attr-defined]
-                    by=request.actor,
-                )
-                messages.success(request, "Checked in.")
-            elif action == "no_show":
-                appointment_mark_no_show(appointment=appointment, by=request.actor)
-                messages.success(request, "Recorded as a no-show; the rest of its time is free.")
-            elif action == "cancel" and cancel_form.is_valid():
-                appointment_cancel(
-                    appointment=appointment,
-                    reason=cancel_form.cleaned_data["reason"],
-                    by=request.actor,
-                )
-                messages.success(request, "Cancelled; its practitioner, room and devices are free.")
-            elif action == "cancel":
-                messages.error(request, "Please give a reason for cancelling.")
-            else:
-                messages.error(request, "Unknown action.")
-        except (BookingRuleError, Refusal) as refused:
-            messages.error(request, refused.message)
-        if not cancel_form.errors:
-            return redirect("scheduling:appointment-detail", public_id=appointment.public_id)
-    else:
-        audit_record(
-            action=AuditAction.VIEW,
-            request=request,
-            obj=appointment,
-            patient=appointment.patient,
+    audit_record(
+        action=AuditAction.VIEW, request=request, obj=appointment, patient=appointment.patient
+    )
+    return _detail_page(request, appointment, CancelForm())
+
+
+def _back(appointment: Appointment) -> HttpResponse:
+    return redirect("scheduling:appointment-detail", public_id=appointment.public_id)
+
+
+@staff_required("appointments.manage")
+@require_POST
+def appointment_check_in_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    appointment = _appointment(request, public_id)
+    try:
+        appointment_check_in(
+            appointment=appointment,
+            answers_unchanged=request.POST.get("answers_unchanged") == "on",
+            staff=request.staff,  # type: ignore[attr-defined]
+            by=request.actor,
         )
+    except Refusal as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, "Checked in.")
+    return _back(appointment)
+
+
+@staff_required("appointments.manage")
+@require_POST
+def appointment_no_show_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    appointment = _appointment(request, public_id)
+    try:
+        appointment_mark_no_show(appointment=appointment, by=request.actor)
+    except Refusal as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, "Recorded as a no-show; the rest of its time is free.")
+    return _back(appointment)
+
+
+@staff_required("appointments.manage")
+@require_POST
+def appointment_cancel_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    appointment = _appointment(request, public_id)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Please give a reason for cancelling.")
+        return _detail_page(request, appointment, form, status=400)
+    try:
+        appointment_cancel(
+            appointment=appointment, reason=form.cleaned_data["reason"], by=request.actor
+        )
+    except Refusal as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, "Cancelled; its practitioner, room and devices are free.")
+    return _back(appointment)
+
+
+def _detail_page(
+    request: HttpRequest, appointment: Appointment, cancel_form: CancelForm, status: int = 200
+) -> HttpResponse:
     zone = appointment.location.zone
     return render(
         request,
@@ -218,6 +244,7 @@ def appointment_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             **_readiness(request, appointment),
             **_chart(request, appointment),
         },
+        status=status,
     )
 
 
