@@ -29,10 +29,24 @@ from needlepoint.accounts.bearer import (
     staff_token_admit,
 )
 from needlepoint.accounts.mfa import session_passed_mfa
+from needlepoint.accounts.models import StaffProfile
 from needlepoint.accounts.roles import role_may
 from needlepoint.accounts.selectors import api_token_authenticate
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
-from needlepoint.core.models import AuditAction
+from needlepoint.core.models import AuditAction, Organization
+
+
+class StaffRequest(HttpRequest):
+    """A request that `staff_required` let through, typed once here so that staff views and
+    API routes read `request.staff` and friends without casts: the middleware (or the API
+    token) set them before the view runs."""
+
+    staff: StaffProfile
+    organization: Organization
+    actor: Actor
+    htmx: Any
+
 
 View = Callable[..., HttpResponse]
 

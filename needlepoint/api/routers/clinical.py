@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from django.http import HttpRequest
 from django.urls import reverse
 from ninja import File, Form, Router, UploadedFile
 from ninja.responses import Status
 
+from needlepoint.accounts.access import StaffRequest
 from needlepoint.accounts.roles import CLINICAL
 from needlepoint.accounts.services import Credential
 from needlepoint.api.auth import staff_auth, token_organization
@@ -71,11 +71,11 @@ REFUSALS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Err
         "`screening_not_clear`, `consent_missing`, `identity_not_confirmed`, `out_of_scope`."
     ),
 )
-def appointment_readiness_view(request: HttpRequest, appointment_id: uuid.UUID):
+def appointment_readiness_view(request: StaffRequest, appointment_id: uuid.UUID):
     appointment = appointment_get(
         organization=token_organization(request), public_id=str(appointment_id)
     )
-    staff = request.staff  # type: ignore[attr-defined]
+    staff = request.staff
     checked_in = appointment.status == AppointmentStatus.CHECKED_IN
     performer = staff if checked_in and staff.role in CLINICAL else appointment.practitioner
     readiness = visit_readiness(
@@ -112,14 +112,14 @@ def appointment_readiness_view(request: HttpRequest, appointment_id: uuid.UUID):
         "that is not booked."
     ),
 )
-def appointment_check_in_view(request: HttpRequest, appointment_id: uuid.UUID, body: CheckInIn):
+def appointment_check_in_view(request: StaffRequest, appointment_id: uuid.UUID, body: CheckInIn):
     appointment = appointment_get(
         organization=token_organization(request), public_id=str(appointment_id)
     )
     checked = appointment_check_in(
         appointment=appointment,
         answers_unchanged=body.nothing_changed,
-        staff=request.staff,  # type: ignore[attr-defined]
+        staff=request.staff,
         by=request.actor,
     )
     return CheckInOut(status=checked.status)
@@ -138,7 +138,7 @@ def appointment_check_in_view(request: HttpRequest, appointment_id: uuid.UUID, b
         "treatment steps answer 409 `identity_not_confirmed` until this succeeds."
     ),
 )
-def record_identity_check_view(request: HttpRequest, record_id: uuid.UUID, body: IdentityCheckIn):
+def record_identity_check_view(request: StaffRequest, record_id: uuid.UUID, body: IdentityCheckIn):
     record = treatment_record_get(
         organization=token_organization(request), public_id=str(record_id)
     )
@@ -147,7 +147,7 @@ def record_identity_check_view(request: HttpRequest, record_id: uuid.UUID, body:
         full_name=body.full_name,
         date_of_birth=body.date_of_birth,
         record_number=body.record_number,
-        staff=request.staff,  # type: ignore[attr-defined]
+        staff=request.staff,
         request=request,
     )
     return TreatmentRecordOut(id=record.public_id)
@@ -162,13 +162,13 @@ def record_identity_check_view(request: HttpRequest, record_id: uuid.UUID, body:
     summary="Start the chart of a visit",
     description="201 with the new record's id, or 200 with the existing one's.",
 )
-def treatment_record_start_view(request: HttpRequest, appointment_id: uuid.UUID):
+def treatment_record_start_view(request: StaffRequest, appointment_id: uuid.UUID):
     appointment = appointment_get(
         organization=token_organization(request), public_id=str(appointment_id)
     )
     record, created = treatment_record_start(
         appointment=appointment,
-        staff=request.staff,  # type: ignore[attr-defined]
+        staff=request.staff,
         request=request,
     )
     return Status(201 if created else 200, TreatmentRecordOut(id=record.public_id))
@@ -188,14 +188,14 @@ def treatment_record_start_view(request: HttpRequest, appointment_id: uuid.UUID)
         "`warnings` says when another patient's blood is in process at the location (ID6)."
     ),
 )
-def prp_sample_draw_view(request: HttpRequest, body: PrpSampleIn):
+def prp_sample_draw_view(request: StaffRequest, body: PrpSampleIn):
     appointment = appointment_get(
         organization=token_organization(request), public_id=str(body.appointment)
     )
     drawn = prp_sample_draw(
         appointment=appointment,
         identity=Identity(body.patient.full_name, body.patient.date_of_birth),
-        staff=request.staff,  # type: ignore[attr-defined]
+        staff=request.staff,
         request=request,
     )
     sample = drawn.sample
@@ -231,7 +231,7 @@ def prp_sample_draw_view(request: HttpRequest, body: PrpSampleIn):
         "out of order: 409 `invalid_sequence`; after a discard: 409 `sample_discarded`."
     ),
 )
-def prp_sample_event_view(request: HttpRequest, sample_id: uuid.UUID, body: PrpEventIn):
+def prp_sample_event_view(request: StaffRequest, sample_id: uuid.UUID, body: PrpEventIn):
     organization = token_organization(request)
     sample = prp_sample_get(organization=organization, public_id=str(sample_id))
     step = Step(body.type)
@@ -241,7 +241,7 @@ def prp_sample_event_view(request: HttpRequest, sample_id: uuid.UUID, body: PrpE
     event = prp_sample_step(
         sample=sample,
         step=step,
-        staff=request.staff,  # type: ignore[attr-defined]
+        staff=request.staff,
         scanned=Identity(scanned.full_name, scanned.date_of_birth) if scanned else None,
         witness=witness,
         g_force=body.g_force,
@@ -275,7 +275,7 @@ def prp_sample_event_view(request: HttpRequest, sample_id: uuid.UUID, body: PrpE
         "`cartridge_already_used`; an expired or recalled lot is 409 `cartridge_unusable`."
     ),
 )
-def cartridge_use_view(request: HttpRequest, record_id: uuid.UUID, body: CartridgeIn):
+def cartridge_use_view(request: StaffRequest, record_id: uuid.UUID, body: CartridgeIn):
     if body.expires_on is not None and not FIRST_DAY <= body.expires_on <= LAST_DAY:
         raise invalid("expires_on", "Give an expiry date between 1900 and 2199.")
     record = treatment_record_get(
@@ -286,7 +286,7 @@ def cartridge_use_view(request: HttpRequest, record_id: uuid.UUID, body: Cartrid
         lot=body.lot,
         serial=body.serial,
         expires_on=body.expires_on,
-        staff=request.staff,  # type: ignore[attr-defined]
+        staff=request.staff,
         request=request,
     )
     return Status(
@@ -315,7 +315,7 @@ def cartridge_use_view(request: HttpRequest, record_id: uuid.UUID, body: Cartrid
     ),
 )
 def photo_add_view(
-    request: HttpRequest,
+    request: StaffRequest,
     record_id: uuid.UUID,
     view: Form[PhotoViewName],
     stage: Form[PhotoStageName],
@@ -330,7 +330,7 @@ def photo_add_view(
         view=view,
         stage=stage,
         data=file.read(),
-        staff=request.staff,  # type: ignore[attr-defined]
+        staff=request.staff,
         capture={"source": "api"},
         request=request,
     )

@@ -12,10 +12,10 @@ from datetime import date
 from typing import Annotated
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 
+from needlepoint.accounts.access import StaffRequest
 from needlepoint.accounts.selectors import staff_get
 from needlepoint.api.auth import staff_auth, token_organization
 from needlepoint.api.errors import ApiError, invalid
@@ -65,7 +65,7 @@ WRITE_REFUSALS = {400: Error, **REFUSALS}
 VIA_API = {"via": "api"}
 
 
-def _audit_reads(request: HttpRequest, action: AuditAction, rows: list, patient_of) -> None:
+def _audit_reads(request: StaffRequest, action: AuditAction, rows: list, patient_of) -> None:
     """One audit row per patient shown (ids only), written together."""
     with transaction.atomic():
         for row in rows:
@@ -89,7 +89,7 @@ def _audit_reads(request: HttpRequest, action: AuditAction, rows: list, patient_
     ),
 )
 def appointment_list_view(
-    request: HttpRequest,
+    request: StaffRequest,
     location: str = Query(..., description="Location slug.", pattern=SLUG_PATTERN, max_length=50),
     day: Annotated[
         date | None, Query(alias="date", description="YYYY-MM-DD; default today.")
@@ -106,7 +106,7 @@ def appointment_list_view(
     return [appointment_out(a) for a in appointments]
 
 
-def _appointment(request: HttpRequest, appointment_id: uuid.UUID) -> Appointment:
+def _appointment(request: StaffRequest, appointment_id: uuid.UUID) -> Appointment:
     return appointment_get(organization=token_organization(request), public_id=str(appointment_id))
 
 
@@ -119,7 +119,7 @@ def _appointment(request: HttpRequest, appointment_id: uuid.UUID) -> Appointment
     summary="One appointment",
     description="Another clinic's appointment is 404 `not_found`. Recorded in the audit log.",
 )
-def appointment_get_view(request: HttpRequest, appointment_id: uuid.UUID):
+def appointment_get_view(request: StaffRequest, appointment_id: uuid.UUID):
     appointment = _appointment(request, appointment_id)
     _audit_reads(request, AuditAction.VIEW, [appointment], lambda a: a.patient)
     return appointment_out(appointment)
@@ -138,7 +138,7 @@ def appointment_get_view(request: HttpRequest, appointment_id: uuid.UUID):
         "nothing; a completed or no-show one is 409 `not_cancellable`."
     ),
 )
-def appointment_cancel_view(request: HttpRequest, appointment_id: uuid.UUID, body: CancelIn):
+def appointment_cancel_view(request: StaffRequest, appointment_id: uuid.UUID, body: CancelIn):
     appointment = _appointment(request, appointment_id)
     appointment_cancel(appointment=appointment, reason=body.reason, by=request.actor)
     appointment = _appointment(request, appointment_id)
@@ -167,7 +167,7 @@ def appointment_cancel_view(request: HttpRequest, appointment_id: uuid.UUID, bod
     ),
 )
 def appointment_reschedule_view(
-    request: HttpRequest, appointment_id: uuid.UUID, body: RescheduleIn
+    request: StaffRequest, appointment_id: uuid.UUID, body: RescheduleIn
 ):
     organization = token_organization(request)
     appointment = _appointment(request, appointment_id)
@@ -208,7 +208,7 @@ def appointment_reschedule_view(
     ),
 )
 def patient_list_view(
-    request: HttpRequest,
+    request: StaffRequest,
     search: str = Query("", max_length=100, description="Words to look for."),
     limit: int = Query(50, ge=1, le=100),
     offset: int = Query(0, ge=0, le=100_000),
@@ -235,7 +235,7 @@ def patient_list_view(
     summary="One patient's record",
     description="Another clinic's patient is 404 `not_found`. Recorded in the audit log.",
 )
-def patient_get_view(request: HttpRequest, patient_id: uuid.UUID):
+def patient_get_view(request: StaffRequest, patient_id: uuid.UUID):
     patient = patient_get(organization=token_organization(request), public_id=str(patient_id))
     _audit_reads(request, AuditAction.VIEW, [patient], lambda p: p)
     return patient_out(patient)
@@ -257,7 +257,7 @@ def patient_get_view(request: HttpRequest, patient_id: uuid.UUID):
         "exist, `invalid` for a value of the wrong type or an unknown area. Nothing is stored."
     ),
 )
-def screening_evaluate_view(request: HttpRequest, body: ScreeningIn):
+def screening_evaluate_view(request: StaffRequest, body: ScreeningIn):
     organization = token_organization(request)
     if not FIRST_DAY <= body.on <= LAST_DAY:
         raise invalid("on", "Give a planned treatment date between 1900 and 2199.")

@@ -6,13 +6,13 @@ from datetime import date, datetime, timedelta
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from needlepoint.accounts.access import staff_required
+from needlepoint.accounts.access import StaffRequest, staff_required
 from needlepoint.accounts.roles import role_may
 from needlepoint.catalog.models import Service
 from needlepoint.clinical.gate import appointment_check_in, visit_readiness
@@ -50,11 +50,11 @@ from needlepoint.scheduling.services import (
 from needlepoint.scheduling.setup import eligible_practitioners
 
 
-def _locations(request: HttpRequest):
-    return Location.objects.filter(organization=request.organization, is_active=True)  # type: ignore[attr-defined]
+def _locations(request: StaffRequest):
+    return Location.objects.filter(organization=request.organization, is_active=True)
 
 
-def _location(request: HttpRequest, slug: str) -> Location:
+def _location(request: StaffRequest, slug: str) -> Location:
     return get_object_or_404(_locations(request).prefetch_related("opening_hours"), slug=slug)
 
 
@@ -66,7 +66,7 @@ def _day(value: str) -> date:
 
 
 @staff_required("calendar.view")
-def calendar_today(request: HttpRequest) -> HttpResponse:
+def calendar_today(request: StaffRequest) -> HttpResponse:
     location = _locations(request).order_by("name").first()
     if location is None:
         messages.info(request, "Add a location under Configuration first.")
@@ -76,7 +76,7 @@ def calendar_today(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required("calendar.view")
-def calendar_day_view(request: HttpRequest, location_slug: str, day: str) -> HttpResponse:
+def calendar_day_view(request: StaffRequest, location_slug: str, day: str) -> HttpResponse:
     location = _location(request, location_slug)
     the_day = _day(day)
     board = calendar_day(location=location, day=the_day)
@@ -102,7 +102,7 @@ def calendar_day_view(request: HttpRequest, location_slug: str, day: str) -> Htt
 
 
 @staff_required("calendar.view")
-def calendar_week_view(request: HttpRequest, location_slug: str, day: str) -> HttpResponse:
+def calendar_week_view(request: StaffRequest, location_slug: str, day: str) -> HttpResponse:
     location = _location(request, location_slug)
     first = _day(day)
     first -= timedelta(days=first.weekday())
@@ -143,12 +143,12 @@ def _flag_appointments(appointments: list[Appointment]) -> None:
         appointment.duplicate_flag = appointment.patient_id in doubtful  # type: ignore[attr-defined]
 
 
-def _appointment(request: HttpRequest, public_id: str) -> Appointment:
+def _appointment(request: StaffRequest, public_id: str) -> Appointment:
     return get_scoped_or_404(
         Appointment.objects.select_related(
             "patient", "service", "location", "practitioner__user", "room"
         ),
-        organization=request.organization,  # type: ignore[attr-defined]
+        organization=request.organization,
         public_id=public_id,
     )
 
@@ -159,7 +159,7 @@ class CancelForm(forms.Form):
 
 @staff_required("appointments.manage")
 @require_GET
-def appointment_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def appointment_detail(request: StaffRequest, public_id: str) -> HttpResponse:
     appointment = _appointment(request, public_id)
     audit_record(
         action=AuditAction.VIEW, request=request, obj=appointment, patient=appointment.patient
@@ -173,13 +173,13 @@ def _back(appointment: Appointment) -> HttpResponse:
 
 @staff_required("appointments.manage")
 @require_POST
-def appointment_check_in_view(request: HttpRequest, public_id: str) -> HttpResponse:
+def appointment_check_in_view(request: StaffRequest, public_id: str) -> HttpResponse:
     appointment = _appointment(request, public_id)
     try:
         appointment_check_in(
             appointment=appointment,
             answers_unchanged=request.POST.get("answers_unchanged") == "on",
-            staff=request.staff,  # type: ignore[attr-defined]
+            staff=request.staff,
             by=request.actor,
         )
     except Refusal as refused:
@@ -191,7 +191,7 @@ def appointment_check_in_view(request: HttpRequest, public_id: str) -> HttpRespo
 
 @staff_required("appointments.manage")
 @require_POST
-def appointment_no_show_view(request: HttpRequest, public_id: str) -> HttpResponse:
+def appointment_no_show_view(request: StaffRequest, public_id: str) -> HttpResponse:
     appointment = _appointment(request, public_id)
     try:
         appointment_mark_no_show(appointment=appointment, by=request.actor)
@@ -204,7 +204,7 @@ def appointment_no_show_view(request: HttpRequest, public_id: str) -> HttpRespon
 
 @staff_required("appointments.manage")
 @require_POST
-def appointment_cancel_view(request: HttpRequest, public_id: str) -> HttpResponse:
+def appointment_cancel_view(request: StaffRequest, public_id: str) -> HttpResponse:
     appointment = _appointment(request, public_id)
     form = CancelForm(request.POST)
     if not form.is_valid():
@@ -222,7 +222,7 @@ def appointment_cancel_view(request: HttpRequest, public_id: str) -> HttpRespons
 
 
 def _detail_page(
-    request: HttpRequest, appointment: Appointment, cancel_form: CancelForm, status: int = 200
+    request: StaffRequest, appointment: Appointment, cancel_form: CancelForm, status: int = 200
 ) -> HttpResponse:
     zone = appointment.location.zone
     return render(
@@ -248,17 +248,17 @@ def _detail_page(
     )
 
 
-def _chart(request: HttpRequest, appointment: Appointment) -> dict:
+def _chart(request: StaffRequest, appointment: Appointment) -> dict:
     """The visit's treatment record, for clinicians: open it, or start it."""
 
-    if not role_may(request.staff.role, "clinical.chart"):  # type: ignore[attr-defined]
+    if not role_may(request.staff.role, "clinical.chart"):
         return {"can_chart": False}
     record = getattr(appointment, "treatment_record", None)
     open_visit = appointment.status in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
     blockers = (
         visit_readiness(
             appointment=appointment,
-            performer=request.staff,  # type: ignore[attr-defined]
+            performer=request.staff,
             stage=Stage.PRE_CARE,
         ).blockers
         if record is None and open_visit
@@ -271,7 +271,7 @@ def _chart(request: HttpRequest, appointment: Appointment) -> dict:
     }
 
 
-def _readiness(request: HttpRequest, appointment: Appointment) -> dict:
+def _readiness(request: StaffRequest, appointment: Appointment) -> dict:
     """The health screening and consent: for everyone a status and what is missing; for
     clinical roles also the findings and answers (part of the chart, audited)."""
 
@@ -279,7 +279,7 @@ def _readiness(request: HttpRequest, appointment: Appointment) -> dict:
         return {"screens": False}
     screening = screening_current(appointment=appointment)
     clinical = screening is not None and role_may(
-        request.staff.role,  # type: ignore[attr-defined]
+        request.staff.role,
         "clinical.view",
     )
     if clinical and request.method == "GET":
@@ -316,7 +316,7 @@ def _parse_start(value: str, location: Location) -> datetime | None:
 
 @staff_required("appointments.manage")
 @require_http_methods(["GET", "POST"])
-def appointment_move(request: HttpRequest, public_id: str) -> HttpResponse:
+def appointment_move(request: StaffRequest, public_id: str) -> HttpResponse:
     appointment = _appointment(request, public_id)
     location = appointment.location
     if request.method == "POST":
@@ -383,11 +383,11 @@ class StaffBookingForm(forms.Form):
 
 @staff_required("appointments.manage")
 @require_http_methods(["GET", "POST"])
-def appointment_new(request: HttpRequest, location_slug: str) -> HttpResponse:
+def appointment_new(request: StaffRequest, location_slug: str) -> HttpResponse:
     """Phone and walk-in bookings: pick the service, a time (staff may book inside the
     online lead time) and the patient, or register a new one on the spot."""
     location = _location(request, location_slug)
-    organization = request.organization  # type: ignore[attr-defined]
+    organization = request.organization
     form = StaffBookingForm(request.POST or None, organization=organization)
     service_id = request.GET.get("service") or request.POST.get("service")
     service = (

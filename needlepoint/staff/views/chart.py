@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from needlepoint.accounts.access import staff_required
+from needlepoint.accounts.access import StaffRequest, staff_required
 from needlepoint.accounts.roles import Role, role_may
 from needlepoint.accounts.scope import Procedure
 from needlepoint.accounts.selectors import staff_scope_refusal
@@ -65,17 +65,17 @@ from needlepoint.staff.views.outcomes import record_outcomes_context
 
 @staff_required("clinical.chart")
 @require_POST
-def record_open(request: HttpRequest, public_id: str) -> HttpResponse:
+def record_open(request: StaffRequest, public_id: str) -> HttpResponse:
     """Start (or reopen) the chart of a visit, from the appointment page."""
     appointment = get_scoped_or_404(
         Appointment.objects.select_related("patient", "organization"),
-        organization=request.organization,  # type: ignore[attr-defined]
+        organization=request.organization,
         public_id=public_id,
     )
     try:
         record, _ = treatment_record_start(
             appointment=appointment,
-            staff=request.staff,  # type: ignore[attr-defined]
+            staff=request.staff,
             request=request,
         )
     except Refusal as refused:
@@ -92,9 +92,9 @@ REFUSAL_HEADER = "X-Refusal-Code"
 
 @staff_required("clinical.view")
 @require_GET
-def record_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def record_detail(request: StaffRequest, public_id: str) -> HttpResponse:
     record = record_chart_get(
-        organization=request.organization,  # type: ignore[attr-defined]
+        organization=request.organization,
         public_id=public_id,
     )
     audit_record(action=AuditAction.VIEW, request=request, obj=record, patient=record.patient)
@@ -109,9 +109,9 @@ def _chart_action(handler: Handler) -> Callable[[HttpRequest, str], HttpResponse
 
     @staff_required("clinical.chart")
     @require_POST
-    def action(request: HttpRequest, public_id: str) -> HttpResponse:
+    def action(request: StaffRequest, public_id: str) -> HttpResponse:
         record = record_chart_get(
-            organization=request.organization,  # type: ignore[attr-defined]
+            organization=request.organization,
             public_id=public_id,
         )
         bound: dict[str, Any] = {}
@@ -126,7 +126,7 @@ def _chart_action(handler: Handler) -> Callable[[HttpRequest, str], HttpResponse
                 return redirect(reverse("clinical:record-detail", args=[public_id]) + outcome)
             bound, status = outcome, 400
         record = record_chart_get(
-            organization=request.organization,  # type: ignore[attr-defined]
+            organization=request.organization,
             public_id=public_id,
         )
         response = render(
@@ -140,8 +140,8 @@ def _chart_action(handler: Handler) -> Callable[[HttpRequest, str], HttpResponse
     return action
 
 
-def _context(request: HttpRequest, record: TreatmentRecord, bound: dict[str, Any]):
-    staff = request.staff  # type: ignore[attr-defined]
+def _context(request: StaffRequest, record: TreatmentRecord, bound: dict[str, Any]):
+    staff = request.staff
     appointment = record.appointment
     zone = appointment.location.zone
     day = appointment.starts_at.astimezone(zone).date()
@@ -211,11 +211,11 @@ def _context(request: HttpRequest, record: TreatmentRecord, bound: dict[str, Any
     return context
 
 
-def _staff(request: HttpRequest):
-    return request.staff  # type: ignore[attr-defined]
+def _staff(request: StaffRequest):
+    return request.staff
 
 
-def _identity(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]:
+def _identity(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
     form = forms.IdentityForm(request.POST)
     if not form.is_valid():
         return {"identity": form}
@@ -231,7 +231,7 @@ def _identity(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, 
     return "#precare"
 
 
-def _anaesthetic(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]:
+def _anaesthetic(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
     form = forms.AnaestheticForm(request.POST, record=record)
     if not form.is_valid():
         return {"anaesthetic": form}
@@ -250,7 +250,7 @@ def _anaesthetic(request: HttpRequest, record: TreatmentRecord) -> str | dict[st
     return "#precare"
 
 
-def _device(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]:
+def _device(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
     form = forms.DeviceForm(request.POST, record=record)
     if not form.is_valid():
         return {"device": form}
@@ -267,7 +267,7 @@ def _device(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, An
     return "#device"
 
 
-def _cartridge(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]:
+def _cartridge(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
     form = forms.CartridgeForm(request.POST)
     if not form.is_valid():
         return {"cartridge": form}
@@ -283,7 +283,7 @@ def _cartridge(request: HttpRequest, record: TreatmentRecord) -> str | dict[str,
     return "#device"
 
 
-def _line(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]:
+def _line(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
     form = forms.LineForm(request.POST, record=record)
     if not form.is_valid():
         return {"line": form}
@@ -306,7 +306,7 @@ def _line(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]
     return "#areas"
 
 
-def _line_void(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]:
+def _line_void(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
     line = record.lines.filter(pk=_int(request.POST.get("line"))).first()
     if line is None:
         raise ChartRefused("invalid", "No such line on this chart.")
@@ -315,7 +315,7 @@ def _line_void(request: HttpRequest, record: TreatmentRecord) -> str | dict[str,
     return "#areas"
 
 
-def _copy(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]:
+def _copy(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
     result = record_copy_forward(record=record, staff=_staff(request), request=request)
     messages.success(
         request,
@@ -327,7 +327,7 @@ def _copy(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]
     return "#areas"
 
 
-def _order(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]:
+def _order(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
     form = forms.OrderForm(request.POST, record=record)
     if not form.is_valid():
         return {"order": form}
@@ -345,7 +345,7 @@ def _order(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any
     return "#areas"
 
 
-def _product(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]:
+def _product(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
     form = forms.ProductForm(request.POST, record=record)
     if not form.is_valid():
         return {"product": form}
@@ -367,7 +367,7 @@ def _product(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, A
     return "#products"
 
 
-def _product_void(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]:
+def _product_void(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
     use = record.products.filter(pk=_int(request.POST.get("use"))).first()
     if use is None:
         raise ChartRefused("invalid", "No such product on this chart.")
@@ -376,7 +376,7 @@ def _product_void(request: HttpRequest, record: TreatmentRecord) -> str | dict[s
     return "#products"
 
 
-def _draw(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]:
+def _draw(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
     form = forms.DrawForm(request.POST)
     if not form.is_valid():
         return {"draw": form}
@@ -399,7 +399,7 @@ def _draw(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]
     return f"?label={drawn.sample.public_id}"  # the page focuses the label button
 
 
-def _step(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]:
+def _step(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
     staff = _staff(request)
     form = forms.PrpStepForm(request.POST, record=record, staff=staff)
     if not form.is_valid():
@@ -423,7 +423,7 @@ def _step(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]
     return "#prp"
 
 
-def _adverse(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]:
+def _adverse(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
     form = forms.AdverseEventForm(request.POST)
     if not form.is_valid():
         return {"adverse": form}
@@ -432,7 +432,7 @@ def _adverse(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, A
     return "#postcare"
 
 
-def _postcare(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]:
+def _postcare(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
     form = forms.PostCareForm(request.POST, instance=TreatmentRecord.objects.get(pk=record.pk))
     if not form.is_valid():
         return {"postcare": form}
@@ -443,7 +443,7 @@ def _postcare(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, 
     return "#postcare"
 
 
-def _sign(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]:
+def _sign(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
     signed = record_sign(record=record, staff=_staff(request), request=request)
     messages.success(
         request,
@@ -457,13 +457,13 @@ def _sign(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]
     return "#signoff"
 
 
-def _cosign(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]:
+def _cosign(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
     record_cosign(record=record, staff=_staff(request), request=request)
     messages.success(request, "Co-signed.")
     return "#signoff"
 
 
-def _addendum(request: HttpRequest, record: TreatmentRecord) -> str | dict[str, Any]:
+def _addendum(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
     form = forms.AddendumForm(request.POST)
     if not form.is_valid():
         return {"addendum": form}
@@ -506,8 +506,8 @@ def _with_error(form, message: str):
 
 
 @staff_required("clinical.cosign")
-def cosign_list(request: HttpRequest) -> HttpResponse:
+def cosign_list(request: StaffRequest) -> HttpResponse:
     """The medical director's queue of signed records waiting for her co-signature."""
-    records = list(cosign_queue(organization=request.organization))  # type: ignore[attr-defined]
+    records = list(cosign_queue(organization=request.organization))
     audit_record(action=AuditAction.LIST, request=request, detail={"cosign_queue": len(records)})
     return render(request, "clinical/cosign_list.html", {"records": records})

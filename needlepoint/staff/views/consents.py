@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from needlepoint.accounts.access import staff_required
+from needlepoint.accounts.access import StaffRequest, staff_required
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.core.tenancy import get_scoped_or_404
@@ -50,11 +50,11 @@ class StaffWithdrawForm(forms.Form):
 # --- Patients, by signed link ------------------------------------------------------------
 
 
-def _patient(request: HttpRequest, public_id: str) -> Patient:
-    return patient_get(organization=request.organization, public_id=public_id)  # type: ignore[attr-defined]
+def _patient(request: StaffRequest, public_id: str) -> Patient:
+    return patient_get(organization=request.organization, public_id=public_id)
 
 
-def _signature(request: HttpRequest, patient: Patient, signature_id: str) -> ConsentSignature:
+def _signature(request: StaffRequest, patient: Patient, signature_id: str) -> ConsentSignature:
     signature = get_scoped_or_404(
         ConsentSignature.objects.filter(patient=patient).select_related(
             "document",
@@ -63,7 +63,7 @@ def _signature(request: HttpRequest, patient: Patient, signature_id: str) -> Con
             "appointment__location",
             "withdrawal",
         ),
-        organization=request.organization,  # type: ignore[attr-defined]
+        organization=request.organization,
         public_id=signature_id,
     )
     signature.patient = patient
@@ -71,7 +71,7 @@ def _signature(request: HttpRequest, patient: Patient, signature_id: str) -> Con
 
 
 def _patient_consents_page(
-    request: HttpRequest,
+    request: StaffRequest,
     patient: Patient,
     *,
     withdraw_form: StaffWithdrawForm | None = None,
@@ -79,7 +79,7 @@ def _patient_consents_page(
     status: int = 200,
 ) -> HttpResponse:
     now = timezone.now()
-    today = now.astimezone(ZoneInfo(request.organization.default_timezone)).date()  # type: ignore[attr-defined]
+    today = now.astimezone(ZoneInfo(request.organization.default_timezone)).date()
     rows = consent_signatures_for_patient(patient=patient, on=today)
     setup_error = ""
     try:
@@ -118,14 +118,14 @@ def _patient_consents_page(
 
 @staff_required("consents.view")
 @require_GET
-def patient_consents(request: HttpRequest, public_id: str) -> HttpResponse:
+def patient_consents(request: StaffRequest, public_id: str) -> HttpResponse:
     """A patient's signatures with their status, PDFs, and the next visits' missing forms."""
     return _patient_consents_page(request, _patient(request, public_id))
 
 
 @staff_required("consents.view")
 @require_GET
-def consent_pdf_download(request: HttpRequest, public_id: str, signature_id: str) -> HttpResponse:
+def consent_pdf_download(request: StaffRequest, public_id: str, signature_id: str) -> HttpResponse:
     patient = _patient(request, public_id)
     signature = _signature(request, patient, signature_id)
     pdf = consent_pdf(signature)
@@ -145,7 +145,7 @@ def consent_pdf_download(request: HttpRequest, public_id: str, signature_id: str
 @staff_required("consents.view")
 @require_POST
 def consent_withdraw_by_staff(
-    request: HttpRequest, public_id: str, signature_id: str
+    request: StaffRequest, public_id: str, signature_id: str
 ) -> HttpResponse:
     """Record the withdrawal of a marketing authorization on the patient's request."""
     patient = _patient(request, public_id)
@@ -156,7 +156,7 @@ def consent_withdraw_by_staff(
             consent_withdraw(
                 signature=signature,
                 by_patient=False,
-                staff=request.staff,  # type: ignore[attr-defined]
+                staff=request.staff,
                 reason=form.cleaned_data["reason"],
                 request=request,
             )

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from needlepoint.accounts.access import staff_required
+from needlepoint.accounts.access import StaffRequest, staff_required
 from needlepoint.messaging.selectors import (
     FEED_PERMISSION,
     calendar_feed_for_staff,
@@ -31,8 +31,8 @@ def _feed_urls(token: str) -> dict[str, str]:
 
 @require_http_methods(["GET", "POST"])
 @staff_required(FEED_PERMISSION)
-def calendar_feed_manage(request: HttpRequest) -> HttpResponse:
-    staff = request.staff  # type: ignore[attr-defined]
+def calendar_feed_manage(request: StaffRequest) -> HttpResponse:
+    staff = request.staff
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             if calendar_feed_revoke(staff=staff, by=request.actor):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from needlepoint.accounts.access import staff_required
+from needlepoint.accounts.access import StaffRequest, staff_required
 from needlepoint.accounts.roles import role_may
 from needlepoint.clinical.selectors import incident_count
 from needlepoint.core.models import AuditAction, AuditEvent
@@ -17,9 +17,9 @@ from needlepoint.staff.dashboard import dashboard_get
 
 
 @staff_required("dashboard.view")
-def dashboard(request: HttpRequest) -> HttpResponse:
-    role = request.staff.role  # type: ignore[attr-defined]
-    organization = request.organization  # type: ignore[attr-defined]
+def dashboard(request: StaffRequest) -> HttpResponse:
+    role = request.staff.role
+    organization = request.organization
     context = {
         "dashboard": dashboard_get(organization=organization),
         "show_clinical_stock": role_may(role, "clinical.view") or role_may(role, "audit.view"),
@@ -35,16 +35,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required("audit.view")
-def audit_log(request: HttpRequest) -> HttpResponse:
-    events = AuditEvent.objects.filter(organization=request.organization).select_related(  # type: ignore[attr-defined]
-        "actor"
-    )
+def audit_log(request: StaffRequest) -> HttpResponse:
+    events = AuditEvent.objects.filter(organization=request.organization).select_related("actor")
     action = request.GET.get("action", "")
     if action in AuditAction.values:
         events = events.filter(action=action)
     page = Paginator(events.order_by("-id"), 50).get_page(request.GET.get("page"))
     context = {"page": page, "actions": AuditAction.choices, "selected_action": action}
     template = "core/audit_log.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         template += "#audit-rows"
     return render(request, template, context)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
-from needlepoint.accounts.access import staff_required
+from needlepoint.accounts.access import StaffRequest, staff_required
 from needlepoint.accounts.roles import role_may
 from needlepoint.clinical.selectors import incident_list
 from needlepoint.core.audit import audit_record
@@ -20,13 +20,13 @@ PAGE_SIZE = 50
 
 
 @staff_required("clinical.incidents")
-def incident_list_view(request: HttpRequest) -> HttpResponse:
+def incident_list_view(request: StaffRequest) -> HttpResponse:
     """Filtered by kind and date range (GET); a bad filter is a 400 with its message."""
-    organization = request.organization  # type: ignore[attr-defined]
+    organization = request.organization
     form = IncidentFilterForm(request.GET)
     context: dict[str, object] = {
         "form": form,
-        "can_chart": role_may(request.staff.role, "clinical.chart"),  # type: ignore[attr-defined]
+        "can_chart": role_may(request.staff.role, "clinical.chart"),
     }
     if not form.is_valid():
         return render(request, "clinical/incident_list.html", context, status=400)

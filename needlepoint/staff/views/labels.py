@@ -3,9 +3,9 @@ API token in the Authorization header (same role check, same audit row)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
-from needlepoint.accounts.access import staff_required
+from needlepoint.accounts.access import StaffRequest, staff_required
 from needlepoint.clinical.labels import prp_label_pdf
 from needlepoint.clinical.selectors import prp_sample_get
 from needlepoint.core.audit import audit_record
@@ -13,10 +13,10 @@ from needlepoint.core.models import AuditAction
 
 
 @staff_required("clinical.chart", bearer=True)
-def prp_label(request: HttpRequest, public_id: str) -> HttpResponse:
+def prp_label(request: StaffRequest, public_id: str) -> HttpResponse:
     """The tube label as a PDF, to print at the draw (audited: it carries the name)."""
     sample = prp_sample_get(
-        organization=request.organization,  # type: ignore[attr-defined]
+        organization=request.organization,
         public_id=public_id,
     )
     audit_record(

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from needlepoint.accounts.access import staff_required
+from needlepoint.accounts.access import StaffRequest, staff_required
 from needlepoint.accounts.roles import role_may
 from needlepoint.clinical.models import Outcome, TreatmentRecord
 from needlepoint.clinical.progress import (
@@ -43,11 +43,11 @@ def _chart_url(record: TreatmentRecord) -> str:
 
 
 @staff_required("clinical.chart")
-def record_outcome_add(request: HttpRequest, public_id: str) -> HttpResponse:
+def record_outcome_add(request: StaffRequest, public_id: str) -> HttpResponse:
     """POST: scores at this visit, back to the chart. Refused input shows the form again
     with the reasons (400)."""
     record = treatment_record_get(
-        organization=request.organization,  # type: ignore[attr-defined]
+        organization=request.organization,
         public_id=public_id,
     )
     if request.method != "POST":
@@ -60,7 +60,7 @@ def record_outcome_add(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             outcome_record(
                 patient=record.patient,
-                staff=request.staff,  # type: ignore[attr-defined]
+                staff=request.staff,
                 record=record,
                 request=request,
                 **form.outcome(),
@@ -84,22 +84,22 @@ def record_outcome_add(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @staff_required("clinical.view")
-def patient_progress(request: HttpRequest, public_id: str) -> HttpResponse:
+def patient_progress(request: StaffRequest, public_id: str) -> HttpResponse:
     """Each outcome scale over time for one patient, per indication, with the sessions
     marked and a form for a follow-up assessment (1 and 3–6 months after the last
     session)."""
     patient = patient_get(
-        organization=request.organization,  # type: ignore[attr-defined]
+        organization=request.organization,
         public_id=public_id,
     )
     return _progress_page(request, patient, form=None)
 
 
 @staff_required("clinical.chart")
-def patient_outcome_add(request: HttpRequest, public_id: str) -> HttpResponse:
+def patient_outcome_add(request: StaffRequest, public_id: str) -> HttpResponse:
     """POST: a follow-up assessment, tied to no visit; back to the progress page."""
     patient = patient_get(
-        organization=request.organization,  # type: ignore[attr-defined]
+        organization=request.organization,
         public_id=public_id,
     )
     if request.method != "POST":
@@ -113,7 +113,7 @@ def patient_outcome_add(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             outcome = outcome_record(
                 patient=patient,
-                staff=request.staff,  # type: ignore[attr-defined]
+                staff=request.staff,
                 request=request,
                 **form.outcome(),
             )
@@ -129,7 +129,7 @@ def patient_outcome_add(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _progress_page(
-    request: HttpRequest, patient: Patient, *, form: OutcomeForm | None, status: int = 200
+    request: StaffRequest, patient: Patient, *, form: OutcomeForm | None, status: int = 200
 ) -> HttpResponse:
     indications = list(outcome_indications(patient=patient))
     code = request.GET.get("indication", "")
@@ -167,7 +167,7 @@ def _progress_page(
             else []
         ),
         "form": form,
-        "can_add": role_may(request.staff.role, "clinical.chart"),  # type: ignore[attr-defined]
+        "can_add": role_may(request.staff.role, "clinical.chart"),
         "action": reverse("clinical:patient-outcome-add", kwargs={"public_id": patient.public_id}),
     }
     return render(request, "clinical/patient_progress.html", context, status=status)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from needlepoint.accounts.access import staff_required
+from needlepoint.accounts.access import StaffRequest, staff_required
 from needlepoint.accounts.roles import role_may
 from needlepoint.clinical.selectors import patient_records
 from needlepoint.core.audit import audit_events_for_patient, audit_record
@@ -25,9 +25,9 @@ from needlepoint.patients.services import duplicate_dismiss
 
 
 @staff_required("patients.list")
-def patient_list_view(request: HttpRequest) -> HttpResponse:
+def patient_list_view(request: StaffRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
-    patients = patient_list(organization=request.organization, search=search)  # type: ignore[attr-defined]
+    patients = patient_list(organization=request.organization, search=search)
     page = Paginator(patients, 25).get_page(request.GET.get("page"))
     # The list shows names and dates of birth: it is a PHI read too (ids only in the row).
     audit_record(
@@ -38,24 +38,24 @@ def patient_list_view(request: HttpRequest) -> HttpResponse:
     context = {"page": page, "q": search}
     template = (
         "patients/patient_list.html#results" if request.htmx else "patients/patient_list.html"
-    )  # type: ignore[attr-defined]
+    )
     return render(request, template, context)
 
 
 @staff_required("patients.view")
-def patient_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    patient = patient_get(organization=request.organization, public_id=public_id)  # type: ignore[attr-defined]
+def patient_detail(request: StaffRequest, public_id: str) -> HttpResponse:
+    patient = patient_get(organization=request.organization, public_id=public_id)
     audit_record(action=AuditAction.VIEW, request=request, obj=patient, patient=patient)
-    show_history = role_may(request.staff.role, "patients.view_access_history")  # type: ignore[attr-defined]
+    show_history = role_may(request.staff.role, "patients.view_access_history")
     history = (
         audit_events_for_patient(
-            organization=request.organization,  # type: ignore[attr-defined]
+            organization=request.organization,
             patient_ref=str(patient.public_id),
         )
         if show_history
         else []
     )
-    show_clinical = role_may(request.staff.role, "clinical.view")  # type: ignore[attr-defined]
+    show_clinical = role_may(request.staff.role, "clinical.view")
     return render(
         request,
         "patients/patient_detail.html",
@@ -74,9 +74,9 @@ def patient_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @staff_required("patients.merge")
-def duplicate_list_view(request: HttpRequest) -> HttpResponse:
+def duplicate_list_view(request: StaffRequest) -> HttpResponse:
     """Open candidates with both records side by side, to merge or to keep apart."""
-    candidates = list(duplicate_list(organization=request.organization)[:50])  # type: ignore[attr-defined]
+    candidates = list(duplicate_list(organization=request.organization)[:50])
     audit_record(
         action=AuditAction.LIST,
         request=request,
@@ -87,9 +87,9 @@ def duplicate_list_view(request: HttpRequest) -> HttpResponse:
 
 @staff_required("patients.merge")
 @require_POST
-def duplicate_merge(request: HttpRequest, public_id: str) -> HttpResponse:
+def duplicate_merge(request: StaffRequest, public_id: str) -> HttpResponse:
     """Merge the pair; the form names the record that survives."""
-    candidate = duplicate_get(organization=request.organization, public_id=public_id)  # type: ignore[attr-defined]
+    candidate = duplicate_get(organization=request.organization, public_id=public_id)
     pair = {
         str(candidate.patient.public_id): candidate.patient,
         str(candidate.other.public_id): candidate.other,
@@ -102,7 +102,7 @@ def duplicate_merge(request: HttpRequest, public_id: str) -> HttpResponse:
         patient_merge(
             survivor=survivor,
             merged=merged,
-            staff=request.staff,  # type: ignore[attr-defined]
+            staff=request.staff,
             reason=request.POST.get("reason", "")[:300] or "Same person (desk).",
             by=request.actor,
         )
@@ -117,9 +117,9 @@ def duplicate_merge(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @staff_required("patients.merge")
 @require_POST
-def duplicate_dismiss_view(request: HttpRequest, public_id: str) -> HttpResponse:
+def duplicate_dismiss_view(request: StaffRequest, public_id: str) -> HttpResponse:
     """Not the same person: the booking rules keep the two records apart from now on."""
-    candidate = duplicate_get(organization=request.organization, public_id=public_id)  # type: ignore[attr-defined]
-    duplicate_dismiss(candidate=candidate, staff=request.staff, by=request.actor)  # type: ignore[attr-defined]
+    candidate = duplicate_get(organization=request.organization, public_id=public_id)
+    duplicate_dismiss(candidate=candidate, staff=request.staff, by=request.actor)
     messages.success(request, "Kept apart: the two records are two people.")
     return redirect("patients:duplicate-list")

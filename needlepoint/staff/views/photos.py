@@ -15,12 +15,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from needlepoint.accounts.access import staff_required
+from needlepoint.accounts.access import StaffRequest, staff_required
 from needlepoint.accounts.bearer import bearer_secret
 from needlepoint.accounts.roles import role_may
 from needlepoint.clinical.custody import CustodyRefused
@@ -58,7 +58,7 @@ def _not_found_when_signed_out(view: Callable[..., HttpResponse]) -> Callable[..
     token holders meet the staff gate as usual."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: StaffRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated and bearer_secret(request) is None:
             raise Http404("No such record.")
         return view(request, *args, **kwargs)
@@ -81,10 +81,10 @@ def chart_url(record: TreatmentRecord) -> str:
 @_not_found_when_signed_out
 @staff_required("clinical.view", bearer=True)
 @require_GET
-def photo_image(request: HttpRequest, public_id: str) -> HttpResponse:
+def photo_image(request: StaffRequest, public_id: str) -> HttpResponse:
     """The stored JPEG (`?size=thumb`: at most 480 px; `?download=1`: as an attachment,
     audited as an export). Never cached, never embeddable by another site."""
-    photo = photo_get(organization=request.organization, public_id=public_id)  # type: ignore[attr-defined]
+    photo = photo_get(organization=request.organization, public_id=public_id)
     try:
         with photo.image.open("rb") as stored:
             data = stored.read()
@@ -117,18 +117,18 @@ def _choice(value: str | None, choices: type[PhotoView] | type[PhotoStage], defa
     return value if value in choices.values else default
 
 
-def _wants_json(request: HttpRequest) -> bool:
+def _wants_json(request: StaffRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
 @staff_required("clinical.chart")
 @require_http_methods(["GET", "POST"])
-def photo_capture(request: HttpRequest, public_id: str) -> HttpResponse:
+def photo_capture(request: StaffRequest, public_id: str) -> HttpResponse:
     """Take one standard photo for the record: the live camera with the patient's baseline
     photo of the view as a ghost to line up with, or a plain file input (no JavaScript, no
     camera). The camera posts here from JavaScript and gets JSON; the form posts here and
     is redirected to the chart. A refused photo is answered 4xx with the reason."""
-    record = treatment_record_get(organization=request.organization, public_id=public_id)  # type: ignore[attr-defined]
+    record = treatment_record_get(organization=request.organization, public_id=public_id)
     request.permissions_policy = CAMERA_POLICY  # type: ignore[attr-defined]
     source = request.POST if request.method == "POST" else request.GET
     view = _choice(source.get("view"), PhotoView, PhotoView.FRONTAL)
@@ -148,7 +148,7 @@ def photo_capture(request: HttpRequest, public_id: str) -> HttpResponse:
                     view=form.cleaned_data["view"],
                     stage=form.cleaned_data["stage"],
                     data=upload.read(),
-                    staff=request.staff,  # type: ignore[attr-defined]
+                    staff=request.staff,
                     capture={**(capture or {}), "source": "camera" if capture else "file"},
                     request=request,
                 )
@@ -200,11 +200,11 @@ def photo_capture(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @staff_required("clinical.chart")
 @require_POST
-def photo_retire_view(request: HttpRequest, public_id: str) -> HttpResponse:
+def photo_retire_view(request: StaffRequest, public_id: str) -> HttpResponse:
     """Take a mistaken photo off an open record (kept, no longer shown)."""
-    photo = photo_get(organization=request.organization, public_id=public_id)  # type: ignore[attr-defined]
+    photo = photo_get(organization=request.organization, public_id=public_id)
     try:
-        photo_retire(photo=photo, staff=request.staff, request=request)  # type: ignore[attr-defined]
+        photo_retire(photo=photo, staff=request.staff, request=request)
     except CustodyRefused as refused:
         messages.error(request, refused.message)
     else:
@@ -216,10 +216,10 @@ def photo_retire_view(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _patient_photos_page(
-    request: HttpRequest, patient: Patient, *, error: str = "", status: int = 200
+    request: StaffRequest, patient: Patient, *, error: str = "", status: int = 200
 ) -> HttpResponse:
     pairs = patient_photo_pairs(patient=patient)
-    staff = request.staff  # type: ignore[attr-defined]
+    staff = request.staff
     can_approve = role_may(staff.role, "clinical.chart")
     today = local_today(staff.organization.default_timezone)
     authorized = can_approve and marketing_photos_authorized(patient=patient, on=today)
@@ -251,20 +251,20 @@ def _patient_photos_page(
 
 @staff_required("clinical.view")
 @require_GET
-def patient_photos(request: HttpRequest, public_id: str) -> HttpResponse:
+def patient_photos(request: StaffRequest, public_id: str) -> HttpResponse:
     """A patient's photos per standard view: the baseline against the latest after or
     follow-up photo, side by side and as a before/after slider."""
-    patient = patient_get(organization=request.organization, public_id=public_id)  # type: ignore[attr-defined]
+    patient = patient_get(organization=request.organization, public_id=public_id)
     return _patient_photos_page(request, patient)
 
 
 @staff_required("clinical.chart")
 @require_POST
-def photo_marketing_approve_view(request: HttpRequest, public_id: str) -> HttpResponse:
+def photo_marketing_approve_view(request: StaffRequest, public_id: str) -> HttpResponse:
     """Approve a photo for marketing, only under the patient's own authorization."""
-    photo = photo_get(organization=request.organization, public_id=public_id)  # type: ignore[attr-defined]
+    photo = photo_get(organization=request.organization, public_id=public_id)
     try:
-        photo_marketing_approve(photo=photo, staff=request.staff, request=request)  # type: ignore[attr-defined]
+        photo_marketing_approve(photo=photo, staff=request.staff, request=request)
     except PhotoRefused as refused:
         return _patient_photos_page(
             request, photo.patient, error=refused.message, status=refused.status

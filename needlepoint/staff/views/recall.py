@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
-from needlepoint.accounts.access import staff_required
+from needlepoint.accounts.access import StaffRequest, staff_required
 from needlepoint.clinical.selectors import RecallHit, recall_hits
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
@@ -18,13 +18,13 @@ KINDS = {CARTRIDGE: "Cartridge lot", PRODUCT: "Product lot"}
 
 
 @staff_required("clinical.recall")
-def cartridge_recall(request: HttpRequest) -> HttpResponse:
+def cartridge_recall(request: StaffRequest) -> HttpResponse:
     """Which patients received cartridges of a lot, or a product of a lot (anaesthetic,
     serum…), on screen or as CSV (every listed patient audited)."""
     kind = request.GET.get("kind", CARTRIDGE)
     kind = kind if kind in KINDS else CARTRIDGE
     lot = request.GET.get("lot", "").strip()[:60]
-    organization = request.organization  # type: ignore[attr-defined]
+    organization = request.organization
     hits = recall_hits(organization=organization, kind=kind, lot=lot) if lot else []
     export = request.GET.get("format") == "csv"
     for hit in hits:

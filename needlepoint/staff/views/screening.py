@@ -7,11 +7,11 @@ import math
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from needlepoint.accounts.access import staff_required
+from needlepoint.accounts.access import StaffRequest, staff_required
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.intake.answers import CATALOGUE, AnswerError, AnswerType
@@ -30,8 +30,8 @@ from needlepoint.intake.services import (
 
 
 @staff_required("screening.review")
-def review_list(request: HttpRequest) -> HttpResponse:
-    queue = list(review_queue(organization=request.organization))  # type: ignore[attr-defined]
+def review_list(request: StaffRequest) -> HttpResponse:
+    queue = list(review_queue(organization=request.organization))
     for screening in queue:
         audit_record(
             action=AuditAction.LIST,
@@ -91,9 +91,9 @@ def _clinician_questions(screening) -> list[dict]:
 
 @staff_required("screening.review")
 @require_http_methods(["GET", "POST"])
-def review_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def review_detail(request: StaffRequest, public_id: str) -> HttpResponse:
     screening = screening_get(
-        organization=request.organization,  # type: ignore[attr-defined]
+        organization=request.organization,
         public_id=public_id,
     )
     questions = _clinician_questions(screening)
@@ -104,7 +104,7 @@ def review_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             response_add_clinician_answers(
                 response=screening.response,
                 answers=labs.answers(),
-                staff=request.staff,  # type: ignore[attr-defined]
+                staff=request.staff,
                 request=request,
             )
         except (ReviewError, AnswerError) as refused:
@@ -123,7 +123,7 @@ def review_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             screening_decide(
                 screening=screening,
-                staff=request.staff,  # type: ignore[attr-defined]
+                staff=request.staff,
                 approve=form.cleaned_data["decision"] == "approve",
                 reason=form.cleaned_data["reason"],
                 scope=form.cleaned_data["scope"],

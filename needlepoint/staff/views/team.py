@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from needlepoint.accounts.access import staff_required
+from needlepoint.accounts.access import StaffRequest, staff_required
 from needlepoint.accounts.mfa import authenticator_self_removal_allowed
 from needlepoint.accounts.selectors import api_token_get, api_token_list, staff_get, staff_list
 from needlepoint.accounts.services import (
@@ -34,10 +34,10 @@ class ApiTokenForm(forms.Form):
 
 
 @staff_required("api_tokens.manage")
-def api_token_list_view(request: HttpRequest) -> HttpResponse:
+def api_token_list_view(request: StaffRequest) -> HttpResponse:
     """List one's tokens; POST creates one and shows its secret on this response only (it
     is never stored, so it is not put in a redirect or a message either)."""
-    staff = request.staff  # type: ignore[attr-defined]
+    staff = request.staff
     form = ApiTokenForm(request.POST or None)
     secret, status = "", 200
     if request.method == "POST":
@@ -54,8 +54,8 @@ def api_token_list_view(request: HttpRequest) -> HttpResponse:
 
 @staff_required("api_tokens.manage")
 @require_POST
-def api_token_revoke_view(request: HttpRequest, public_id: str) -> HttpResponse:
-    token = api_token_get(staff=request.staff, public_id=public_id)  # type: ignore[attr-defined]
+def api_token_revoke_view(request: StaffRequest, public_id: str) -> HttpResponse:
+    token = api_token_get(staff=request.staff, public_id=public_id)
     api_token_revoke(token=token, by=request.actor)
     messages.success(request, f"“{token.name}” is revoked: it no longer opens the API.")
     return redirect("accounts:api-token-list")
@@ -75,17 +75,17 @@ class AuthenticatorResetForm(forms.Form):
 
 
 @staff_required("team.view")
-def staff_list_view(request: HttpRequest) -> HttpResponse:
+def staff_list_view(request: StaffRequest) -> HttpResponse:
     """The clinic's staff, whether each has an authenticator app, and the reset action."""
-    members = staff_list(organization=request.organization)  # type: ignore[attr-defined]
+    members = staff_list(organization=request.organization)
     return render(request, "accounts/staff_list.html", {"members": members})
 
 
 @staff_required("team.reset_authenticator")
-def staff_authenticator_reset_view(request: HttpRequest, public_id: str) -> HttpResponse:
+def staff_authenticator_reset_view(request: StaffRequest, public_id: str) -> HttpResponse:
     """Ask for a reason, then reset another staff member's authenticator (POST)."""
-    actor = request.staff  # type: ignore[attr-defined]
-    member = staff_get(organization=request.organization, public_id=public_id)  # type: ignore[attr-defined]
+    actor = request.staff
+    member = staff_get(organization=request.organization, public_id=public_id)
     form = AuthenticatorResetForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
