@@ -9,7 +9,6 @@ from datetime import date
 
 from allauth.mfa.models import Authenticator
 from django.db import transaction
-from django.utils import timezone
 
 from needlepoint.accounts.models import ScopeRule, StaffProfile
 from needlepoint.accounts.services import scope_rules_seed
@@ -34,6 +33,7 @@ from needlepoint.clinical.models import (
     RecordStatus,
     TreatmentRecord,
 )
+from needlepoint.core.dates import local_today
 from needlepoint.core.models import Organization
 from needlepoint.demo.charts.history import load_history
 from needlepoint.demo.charts.today import demo_now, load_today
@@ -143,7 +143,7 @@ def demo_load(*, today: date | None = None) -> DemoSummary:
 
     `today` (a date in America/Denver) anchors the relative dates; it defaults to now.
     """
-    today = today or timezone.now().astimezone(DENVER).date()
+    today = today or local_today(DENVER)
     new: Counter[str] = Counter()
     with transaction.atomic():
         organization, created = Organization.objects.get_or_create(
