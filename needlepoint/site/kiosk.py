@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +21,7 @@ from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.intake.consents import appointment_from_consent_token, consent_sign_url
 from needlepoint.intake.links import appointment_from_questionnaire_token, questionnaire_url
+from needlepoint.site.forms.kiosk import UnlockForm
 
 SESSION_KEY = "needlepoint_kiosk"
 MAX_TRIES = 5
@@ -75,12 +75,6 @@ def _allowed(path: str, lock: dict) -> bool:
         path.startswith(settings.STATIC_URL)
         or path == reverse("site:kiosk-unlock")
         or any(path.startswith(prefix) for prefix in lock["allowed"])
-    )
-
-
-class UnlockForm(forms.Form):
-    password = forms.CharField(
-        label="Staff password", widget=forms.PasswordInput(attrs={"autocomplete": "off"})
     )
 
 

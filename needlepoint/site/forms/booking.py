@@ -48,7 +48,7 @@ class PatientDetailsForm(forms.Form):
         return phone
 
 
-class CancelForm(forms.Form):
+class PatientCancelForm(forms.Form):
     reason = forms.CharField(
         max_length=300,
         required=False,

@@ -41,7 +41,7 @@ from needlepoint.scheduling.services import (
 )
 from needlepoint.scheduling.setup import eligible_practitioners
 from needlepoint.scheduling.waitlist import waitlist_join
-from needlepoint.site.forms.booking import CancelForm, PatientDetailsForm, WaitlistForm
+from needlepoint.site.forms.booking import PatientCancelForm, PatientDetailsForm, WaitlistForm
 from needlepoint.site.selectors import public_clinic
 
 DAYS_SHOWN = 14
@@ -280,7 +280,7 @@ def booking_manage(request: HttpRequest, token: str) -> HttpResponse:
     window = timedelta(hours=location.cancellation_window_hours)
     inside_window = appointment.starts_at - now < window
     active = appointment.status == AppointmentStatus.BOOKED and appointment.starts_at > now
-    form = CancelForm(request.POST or None)
+    form = PatientCancelForm(request.POST or None)
     if request.method == "POST" and active and form.is_valid():
         appointment_cancel(
             appointment=appointment,

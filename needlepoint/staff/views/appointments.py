@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,7 +33,7 @@ from needlepoint.patients.selectors import patient_get, patient_list, patients_f
 from needlepoint.patients.services import patient_register
 from needlepoint.resources.models import Location
 from needlepoint.scheduling.calendar import calendar_day, calendar_week, explain_conflicts
-from needlepoint.scheduling.models import Appointment, AppointmentSource, AppointmentStatus
+from needlepoint.scheduling.models import Appointment, AppointmentStatus
 from needlepoint.scheduling.selectors import (
     availability_get,
     practitioner_find_eligible,
@@ -48,6 +47,7 @@ from needlepoint.scheduling.services import (
     appointment_reschedule,
 )
 from needlepoint.scheduling.setup import eligible_practitioners
+from needlepoint.staff.forms.appointments import StaffBookingForm, StaffCancelForm
 
 
 def _locations(request: StaffRequest):
@@ -153,10 +153,6 @@ def _appointment(request: StaffRequest, public_id: str) -> Appointment:
     )
 
 
-class CancelForm(forms.Form):
-    reason = forms.CharField(max_length=300, label="Reason")
-
-
 @staff_required("appointments.manage")
 @require_GET
 def appointment_detail(request: StaffRequest, public_id: str) -> HttpResponse:
@@ -164,7 +160,7 @@ def appointment_detail(request: StaffRequest, public_id: str) -> HttpResponse:
     audit_record(
         action=AuditAction.VIEW, request=request, obj=appointment, patient=appointment.patient
     )
-    return _detail_page(request, appointment, CancelForm())
+    return _detail_page(request, appointment, StaffCancelForm())
 
 
 def _back(appointment: Appointment) -> HttpResponse:
@@ -206,7 +202,7 @@ def appointment_no_show_view(request: StaffRequest, public_id: str) -> HttpRespo
 @require_POST
 def appointment_cancel_view(request: StaffRequest, public_id: str) -> HttpResponse:
     appointment = _appointment(request, public_id)
-    form = CancelForm(request.POST)
+    form = StaffCancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Please give a reason for cancelling.")
         return _detail_page(request, appointment, form, status=400)
@@ -222,7 +218,7 @@ def appointment_cancel_view(request: StaffRequest, public_id: str) -> HttpRespon
 
 
 def _detail_page(
-    request: StaffRequest, appointment: Appointment, cancel_form: CancelForm, status: int = 200
+    request: StaffRequest, appointment: Appointment, cancel_form: StaffCancelForm, status: int = 200
 ) -> HttpResponse:
     zone = appointment.location.zone
     return render(
@@ -348,37 +344,6 @@ def appointment_move(request: StaffRequest, public_id: str) -> HttpResponse:
         "scheduling/appointment_move.html",
         {"appointment": appointment, "day": day, "offers": offers},
     )
-
-
-class StaffBookingForm(forms.Form):
-    service = forms.ModelChoiceField(queryset=Service.objects.none())
-    start = forms.CharField(widget=forms.HiddenInput)
-    practitioner = forms.CharField(required=False, widget=forms.HiddenInput)
-    source = forms.ChoiceField(
-        choices=[(AppointmentSource.PHONE, "Phone"), (AppointmentSource.WALK_IN, "Walk-in")]
-    )
-    patient = forms.CharField(required=False, widget=forms.HiddenInput)
-    first_name = forms.CharField(required=False, max_length=100)
-    last_name = forms.CharField(required=False, max_length=100)
-    date_of_birth = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    phone = forms.CharField(required=False, max_length=30)
-    email = forms.EmailField(required=False)
-
-    def __init__(self, *args, organization, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.filter(
-            organization=organization, is_active=True
-        )
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("patient") and not (
-            data.get("first_name") and data.get("last_name") and data.get("date_of_birth")
-        ):
-            raise forms.ValidationError(
-                "Choose a patient, or enter a new patient's name and date of birth."
-            )
-        return data
 
 
 @staff_required("appointments.manage")

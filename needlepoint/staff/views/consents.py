@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -32,19 +31,9 @@ from needlepoint.intake.consents import (
 from needlepoint.intake.models import ConsentSignature
 from needlepoint.patients.models import Patient
 from needlepoint.patients.selectors import patient_get
+from needlepoint.staff.forms.consents import StaffWithdrawForm
 
-DATA_URL_PREFIX = "data:image/png;base64,"
 PATIENT_LINK = "patient (consent link)"
-
-
-class StaffWithdrawForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason",
-        max_length=1000,
-        help_text="How the patient asked, for example “by phone” or “in person at the desk”.",
-        error_messages={"required": "Please give the reason: how the patient asked."},
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
 
 
 # --- Patients, by signed link ------------------------------------------------------------

@@ -3,9 +3,6 @@ the medical director's review queue."""
 
 from __future__ import annotations
 
-import math
-
-from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from needlepoint.accounts.access import StaffRequest, staff_required
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
-from needlepoint.intake.answers import CATALOGUE, AnswerError, AnswerType
+from needlepoint.intake.answers import CATALOGUE, AnswerError
 from needlepoint.intake.models import ReviewScope, ScreeningStatus
 from needlepoint.intake.selectors import (
     review_queue,
@@ -27,6 +24,7 @@ from needlepoint.intake.services import (
     response_add_clinician_answers,
     screening_decide,
 )
+from needlepoint.staff.forms.screening import ClinicianAnswersForm, DecisionForm
 
 
 @staff_required("screening.review")
@@ -40,43 +38,6 @@ def review_list(request: StaffRequest) -> HttpResponse:
             patient=screening.appointment.patient,
         )
     return render(request, "intake/review_list.html", {"queue": queue})
-
-
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        choices=[("approve", "Approve: the treatment may go ahead"), ("decline", "Decline")],
-        widget=forms.RadioSelect,
-    )
-    scope = forms.ChoiceField(choices=ReviewScope.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        help_text="Goes into the chart with your name and the time.",
-    )
-
-
-class ClinicianAnswersForm(forms.Form):
-    """The clinician-only questions of the questionnaire (latest lab values)."""
-
-    def __init__(self, *args, questions: list[dict], **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        for question in questions:
-            spec = CATALOGUE[question["code"]]
-            field_class = (
-                forms.IntegerField if spec.type is AnswerType.INTEGER else forms.DecimalField
-            )
-            self.fields[question["code"]] = field_class(
-                label=question["text"],
-                required=False,
-                min_value=spec.minimum if math.isfinite(spec.minimum) else None,
-                max_value=spec.maximum if math.isfinite(spec.maximum) else None,
-            )
-
-    def answers(self) -> dict[str, object]:
-        return {
-            code: (float(value) if value is not None and not isinstance(value, int) else value)
-            for code, value in self.cleaned_data.items()
-        }
 
 
 def _clinician_questions(screening) -> list[dict]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.mfa.totp.views import deactivate_totp
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,14 +22,7 @@ from needlepoint.accounts.services import (
 )
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
-
-
-class ApiTokenForm(forms.Form):
-    name = forms.CharField(
-        max_length=100,
-        label="What is it for?",
-        help_text="For example “Front desk tablet” or “Scanning station 2”.",
-    )
+from needlepoint.staff.forms.team import ApiTokenForm, AuthenticatorResetForm
 
 
 @staff_required("api_tokens.manage")
@@ -62,16 +54,6 @@ def api_token_revoke_view(request: StaffRequest, public_id: str) -> HttpResponse
 
 
 # --- The team and the authenticator reset (docs/security-targets.md B6) ---------------------------
-
-
-class AuthenticatorResetForm(forms.Form):
-    # Not required here: the service refuses a missing reason, for every caller alike.
-    reason = forms.CharField(
-        required=False,
-        label="Why reset it?",
-        help_text="For example “Lost phone” or “New phone”. Kept in the audit log.",
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
 
 
 @staff_required("team.view")
