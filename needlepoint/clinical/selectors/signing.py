@@ -11,8 +11,7 @@ from needlepoint.clinical.chart import SignFacts
 from needlepoint.clinical.custody import IN_PROCESS, Step
 from needlepoint.clinical.models import PrpSample, TreatmentRecord
 from needlepoint.intake.consents import ConsentNotConfigured, consent_missing
-from needlepoint.intake.selectors import screening_current
-from needlepoint.intake.services import screens_needed
+from needlepoint.intake.selectors import screening_current, screens_needed
 
 
 @dataclass(frozen=True)
