@@ -52,7 +52,7 @@ lint: install
 typecheck: install
 	NEEDLEPOINT_TESTING=1 $(VENV)/bin/mypy $(wildcard needlepoint/*/services.py needlepoint/*/services \
 		needlepoint/*/selectors.py needlepoint/*/selectors) \
-		needlepoint/core/audit.py needlepoint/scheduling/setup.py needlepoint/intake/rules.py \
+		needlepoint/core/audit.py needlepoint/scheduling/setup.py needlepoint/intake/rules \
 		needlepoint/intake/answers.py needlepoint/clinical/progress needlepoint/intake/consents
 
 checks: install
