@@ -50,9 +50,10 @@ lint: install
 	$(VENV)/bin/lint-imports
 
 typecheck: install
-	NEEDLEPOINT_TESTING=1 $(VENV)/bin/mypy needlepoint/*/services.py needlepoint/*/selectors.py \
-		needlepoint/core/audit.py needlepoint/scheduling/setup.py needlepoint/intake/rules.py \
-		needlepoint/intake/answers.py needlepoint/clinical/progress.py
+	NEEDLEPOINT_TESTING=1 $(VENV)/bin/mypy $(wildcard needlepoint/*/services.py needlepoint/*/services \
+		needlepoint/*/selectors.py needlepoint/*/selectors) \
+		needlepoint/core/audit.py needlepoint/scheduling/setup.py needlepoint/intake/rules \
+		needlepoint/intake/answers.py needlepoint/clinical/progress needlepoint/intake/consents
 
 checks: install
 	@mkdir -p var

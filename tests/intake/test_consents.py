@@ -552,7 +552,7 @@ def test_the_pdf_holds_the_document_the_signature_image_and_the_hash(cast, world
 
 
 def test_the_pdf_falls_back_to_a_core_font_for_any_name(cast, world, monkeypatch, tmp_path):
-    monkeypatch.setattr(consents, "PDF_FONT_DIR", tmp_path)
+    monkeypatch.setattr(consents.pdf, "PDF_FONT_DIR", tmp_path)
     patient = factories.PatientFactory(
         organization=cast.clinic, first_name="Łucja", last_name="Nguyễn"
     )

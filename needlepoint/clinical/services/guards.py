@@ -1,0 +1,43 @@
+"""What every write on a chart checks first: the visit is open, the record is not signed
+(and is locked for the transaction); and the audit line a chart write leaves.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from needlepoint.clinical.chart import ChartRefused
+from needlepoint.clinical.models import TreatmentRecord
+from needlepoint.core.audit import audit_record
+from needlepoint.scheduling.models import AppointmentStatus
+
+OPEN_VISIT = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
+
+
+def _refuse_if_signed(record: TreatmentRecord) -> None:
+    if record.is_locked:
+        raise ChartRefused(
+            "record_locked", "This record is signed and locked: add an addendum instead."
+        )
+
+
+def _locked(record: TreatmentRecord) -> TreatmentRecord:
+    """The record, locked for this transaction; refused once it is signed."""
+    locked = TreatmentRecord.objects.select_for_update().get(pk=record.pk)
+    _refuse_if_signed(locked)
+    return locked
+
+
+def _audit(record: TreatmentRecord, obj: object, action: str, request, **detail) -> None:
+    audit_record(
+        action=action,
+        request=request,
+        organization=record.appointment.organization,
+        obj=obj,
+        patient=record.patient,
+        detail=detail or None,
+    )
+
+
+def _visit_day(record: TreatmentRecord) -> date:
+    return record.appointment.starts_at.astimezone(record.appointment.location.zone).date()
