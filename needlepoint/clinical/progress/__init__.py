@@ -1,4 +1,4 @@
-"""Outcome scales (DOMAIN.md §7) and the geometry of a patient's progress charts.
+"""Outcome scales (docs/clinical-rules.md §7) and the geometry of a patient's progress charts.
 
 Pure computation: plain outcome points (a date and the scores given on it) in; for each
 scale a series per group (one line per indication) and everything a template needs to draw

@@ -1,4 +1,4 @@
-"""The follow-up assessments due after a patient's last session (DOMAIN.md §2)."""
+"""The follow-up assessments due after a patient's last session (docs/clinical-rules.md §2)."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ class FollowUp:
 
 
 def follow_up_windows(last_session: date, *, assessed: Sequence[date] = ()) -> list[FollowUp]:
-    """DOMAIN.md §2: assess 1 month and 3–6 months after the last session (S7 used 1 and
-    6 months). The first counts as done with an assessment within two weeks either side of
-    its date, the second with one from 3 to 6 months after the session."""
+    """docs/clinical-rules.md §2: assess 1 month and 3–6 months after the last session (S7 used 1
+    and 6 months). The first counts as done with an assessment within two weeks either side of its
+    date, the second with one from 3 to 6 months after the session."""
     one, three, six = (add_months(last_session, n) for n in (1, 3, 6))
     windows = [
         ("1 month", f"around {long_date(one)}", one - timedelta(days=14), one + timedelta(days=14)),

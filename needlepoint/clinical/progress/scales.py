@@ -1,8 +1,8 @@
-"""The outcome scales (DOMAIN.md §7): GAIS, rated by the clinician and by the patient (1 very
-much improved … 5 worse, S5); Goodman & Baron qualitative grade (1 macular … 4 severe, S31);
-satisfaction on a 0–10 visual analogue scale (anchors are the clinic's wording, DOMAIN.md
-marks them U). Lower is better for GAIS and Goodman & Baron, higher for satisfaction.
-"""
+"""The outcome scales (docs/clinical-rules.md §7): GAIS, rated by the clinician and by the patient
+(1 very much improved … 5 worse, S5); Goodman & Baron qualitative grade (1 macular … 4 severe, S31);
+satisfaction on a 0–10 visual analogue scale (anchors are the clinic's wording,
+docs/clinical-rules.md marks them U). Lower is better for GAIS and Goodman & Baron, higher for
+satisfaction."""
 
 from __future__ import annotations
 

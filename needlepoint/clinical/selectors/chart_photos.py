@@ -1,6 +1,5 @@
-"""Reads of photos (DOMAIN.md §7): one photo, a record's photo panel, a patient's progress
-pairs and the photos approved for marketing (SECURITY.md I2).
-"""
+"""Reads of photos (docs/clinical-rules.md §7): one photo, a record's photo panel, a patient's
+progress pairs and the photos approved for marketing (docs/security-targets.md I2)."""
 
 from __future__ import annotations
 
@@ -138,10 +137,10 @@ def patient_photo_pairs(*, patient: Patient) -> list[PhotoPair]:
 
 
 def photo_marketing_list(*, organization: Organization, on: date | None = None) -> QuerySet[Photo]:
-    """Photos approved for marketing whose patient's authorization is in force `on` (today
-    in the clinic's zone by default) and was signed before the approval: a withdrawal ends
-    marketing use on the next read, and a later new authorization does not bring back
-    photos approved under the withdrawn one (SECURITY.md I2)."""
+    """Photos approved for marketing whose patient's authorization is in force `on` (today in the
+    clinic's zone by default) and was signed before the approval: a withdrawal ends marketing use on
+    the next read, and a later new authorization does not bring back photos approved under the
+    withdrawn one (docs/security-targets.md I2)."""
     if on is None:
         on = local_today(organization.default_timezone)
     document = consent_documents_current(

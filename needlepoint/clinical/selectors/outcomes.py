@@ -1,4 +1,4 @@
-"""Reads for outcome scores and the progress page (DOMAIN.md §7)."""
+"""Reads for outcome scores and the progress page (docs/clinical-rules.md §7)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""Standardized photos on a record (DOMAIN.md §7; SECURITY.md D3-D5, I2): adding one,
-taking a mistaken one off, and approving one for marketing. `clinical.photos` holds the pure
-image processing.
-"""
+"""Standardized photos on a record (docs/clinical-rules.md §7; docs/security-targets.md D3-D5, I2):
+adding one, taking a mistaken one off, and approving one for marketing. `clinical.photos` holds the
+pure image processing."""
 
 from __future__ import annotations
 
@@ -140,10 +139,10 @@ def photo_marketing_approve(
     request: HttpRequest | None = None,
     now: datetime | None = None,
 ) -> Photo:
-    """Mark a photo fit for marketing, only while the patient's own marketing-photo
-    authorization is in force (SECURITY.md I2: separate from treatment consent). The
-    marketing list checks the authorization again on every read, so a withdrawal ends
-    the photo's marketing use at once."""
+    """Mark a photo fit for marketing, only while the patient's own marketing-photo authorization is
+    in force (docs/security-targets.md I2: separate from treatment consent). The marketing list
+    checks the authorization again on every read, so a withdrawal ends the photo's marketing use at
+    once."""
     now = now or timezone.now()
     today = now.astimezone(ZoneInfo(staff.organization.default_timezone)).date()
     if photo.retired_at is not None:

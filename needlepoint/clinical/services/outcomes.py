@@ -1,4 +1,4 @@
-"""Outcome scores at a visit or a follow-up (DOMAIN.md §7)."""
+"""Outcome scores at a visit or a follow-up (docs/clinical-rules.md §7)."""
 
 from __future__ import annotations
 

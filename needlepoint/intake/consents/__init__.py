@@ -1,11 +1,11 @@
 """E-consent: a clinic's versioned documents, signing, verifying, withdrawing the marketing
 authorization, what a visit still needs, the signed PDF, and the patients' signed links.
 
-A signature keeps the text the patient read (names filled in). Its SHA-256 covers that
-text, the document's kind, version and title, the signer, the typed name, the drawn image,
-the signing time and the expiry, so `consent_verify` shows the row is unchanged (SECURITY.md
-C4); database triggers refuse any UPDATE or DELETE of it. Writes: check, validate, save,
-audit, in one transaction (STYLE.md).
+A signature keeps the text the patient read (names filled in). Its SHA-256 covers that text, the
+document's kind, version and title, the signer, the typed name, the drawn image, the signing time
+and the expiry, so `consent_verify` shows the row is unchanged (docs/security-targets.md C4);
+database triggers refuse any UPDATE or DELETE of it. Writes: check, validate, save, audit, in one
+transaction (docs/style.md).
 
 - `documents`: the versioned documents, seeding them, the text as the patient reads it
 - `validation`: the typed name and the drawn signature

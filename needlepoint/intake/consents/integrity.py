@@ -1,6 +1,5 @@
-"""What makes a signature verifiable (SECURITY.md C4): the SHA-256 over what was signed,
-by whom and when, its check, and the zone a signature's dates are read in.
-"""
+"""What makes a signature verifiable (docs/security-targets.md C4): the SHA-256 over what was
+signed, by whom and when, its check, and the zone a signature's dates are read in."""
 
 from __future__ import annotations
 
@@ -44,5 +43,6 @@ def consent_hash(signature: ConsentSignature) -> str:
 
 
 def consent_verify(signature: ConsentSignature) -> bool:
-    """True when the stored hash recomputes equal from the stored row (SECURITY.md C4)."""
+    """True when the stored hash recomputes equal from the stored row
+    (docs/security-targets.md C4)."""
     return hmac.compare_digest(consent_hash(signature), signature.content_sha256)

@@ -95,8 +95,8 @@ def consent_sign(
 
 @task()
 def consent_copy_send(*, signature_id: int) -> str:
-    """Email the patient the PDF of what they signed; for the marketing-photo
-    authorization, with the link to withdraw it at any time (SECURITY.md I2)."""
+    """Email the patient the PDF of what they signed; for the marketing-photo authorization, with
+    the link to withdraw it at any time (docs/security-targets.md I2)."""
     signature = (
         ConsentSignature.objects.select_related("patient__organization", "document")
         .filter(pk=signature_id)

@@ -1,7 +1,6 @@
 """The patients' signed links: to read and sign a visit's consents, and to withdraw the
-marketing-photo authorization. Tokens carry a public id only, never a name or a date of
-birth (SECURITY.md D6).
-"""
+marketing-photo authorization. Tokens carry a public id only, never a name or a date of birth
+(docs/security-targets.md D6)."""
 
 from __future__ import annotations
 

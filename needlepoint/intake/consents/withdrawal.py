@@ -1,6 +1,5 @@
-"""The marketing-photo authorization (SECURITY.md I2): withdrawing it, and whether it is
-in force.
-"""
+"""The marketing-photo authorization (docs/security-targets.md I2): withdrawing it, and whether it
+is in force."""
 
 from __future__ import annotations
 
@@ -27,10 +26,10 @@ def consent_withdraw(
     reason: str = "",
     request: HttpRequest | None = None,
 ) -> ConsentWithdrawal:
-    """Withdraw a marketing-photo authorization, at once (SECURITY.md I2): the patient's
-    every marketing signature still in force is withdrawn with it, so a link from an older
-    email ends a newer authorization too. Signature rows are left as they were; withdrawing
-    twice returns the first withdrawal."""
+    """Withdraw a marketing-photo authorization, at once (docs/security-targets.md I2): the
+    patient's every marketing signature still in force is withdrawn with it, so a link from an older
+    email ends a newer authorization too. Signature rows are left as they were; withdrawing twice
+    returns the first withdrawal."""
     if signature.document.kind != ConsentKind.MARKETING_PHOTOS:
         raise ConsentError(
             "Only the marketing-photo authorization can be withdrawn here. To stop treatment "
@@ -83,9 +82,9 @@ def consent_withdraw(
 
 
 def marketing_photos_authorized(*, patient: Patient, on: date) -> bool:
-    """Whether the patient's photos may be used for marketing on `on`: a signature on the
-    latest marketing document, not expired and not withdrawn. A withdrawal counts from the
-    moment it is recorded (SECURITY.md I2)."""
+    """Whether the patient's photos may be used for marketing on `on`: a signature on the latest
+    marketing document, not expired and not withdrawn. A withdrawal counts from the moment it is
+    recorded (docs/security-targets.md I2)."""
     current = consent_documents_current(
         organization_id=patient.organization_id, kinds=[ConsentKind.MARKETING_PHOTOS]
     ).get(ConsentKind.MARKETING_PHOTOS)

@@ -1,17 +1,17 @@
-"""The contraindication and skin-type rule engine (DOMAIN.md §3, §4 and §12).
+"""The contraindication and skin-type rule engine (docs/clinical-rules.md §3, §4 and §12).
 
 Pure computation: rules, answers, the planned treatment date and the treated areas in; a
 `Screening` out. No ORM, no Django, no clock. The rules themselves are data
 (``data/screening_rules.json``, seeded into editable rows by the ORM layer), so a medical
 director can change an outcome, a wait or a wording without a code change.
 
-**Rule.** ``code`` (MN01…, PRP01…, FST1…), ``title``, ``applies`` (``"MN"``: every
-micro-needling service, including the "MN+PRP" rows of §3; ``"PRP"``: only services that use
-PRP), ``area_scoped`` (the question is about the treated areas), optional ``areas`` (only for
-area-scoped rules: selectors ``"face"``, ``"perioral"`` or an area code such as ``"neck"``;
-the rule applies when a treated area matches one of them), ``cases``, ``unknown`` (the outcome
-of an unanswered question, default ``"review"``; never ``"allow"``), ``source_ids`` (DOMAIN §0)
-and an optional ``note`` (the evidence behind the numbers).
+**Rule.** ``code`` (MN01…, PRP01…, FST1…), ``title``, ``applies`` (``"MN"``: every micro-needling
+service, including the "MN+PRP" rows of §3; ``"PRP"``: only services that use PRP), ``area_scoped``
+(the question is about the treated areas), optional ``areas`` (only for area-scoped rules: selectors
+``"face"``, ``"perioral"`` or an area code such as ``"neck"``; the rule applies when a treated area
+matches one of them), ``cases``, ``unknown`` (the outcome of an unanswered question, default
+``"review"``; never ``"allow"``), ``source_ids`` (docs/clinical-rules.md §0) and an optional
+``note`` (the evidence behind the numbers).
 
 **Case.** ``when`` (conditions that must all hold), ``outcome``, ``instruction`` (staff-facing)
 and ``patient_message`` (kind and non-revealing). A rule with several cases yields one finding:

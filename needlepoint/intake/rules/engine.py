@@ -159,7 +159,7 @@ def evaluate(
     areas: Sequence[Area] = (),
     context: Mapping[str, object] | None = None,
 ) -> Screening:
-    """Screen raw or parsed `answers` (DOMAIN §12 codes) for a treatment on `on`.
+    """Screen raw or parsed `answers` (docs/clinical-rules.md §12 codes) for a treatment on `on`.
 
     Raises `AnswerError` for an unknown answer code or an unusable value. Findings come most
     severe first, then by rule code; the outcome is the most severe finding, or ALLOW."""

@@ -1,7 +1,7 @@
 """Writes for intake: seeding a clinic's rules and questionnaire, recording answers,
 screening appointments against the rules, and the medical director's decisions.
 
-Order inside each write (STYLE.md): lock, check, validate, save, audit, side effects.
+Order inside each write (docs/style.md): lock, check, validate, save, audit, side effects.
 
 - `seeding`: the shipped rules and questionnaire, copied for a clinic
 - `screening`: screening a visit against the rules, and the verdict it keeps

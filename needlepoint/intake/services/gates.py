@@ -45,9 +45,9 @@ def screening_refusal(
     """Why the answers on file rule out booking `service` on `on`, in words fit for
     anyone who typed the patient's details (no medical detail), or None.
 
-    `group` is every record that counts as the same person (open or merged duplicates):
-    the latest answers of any of them count. When those answers are another record's,
-    the words say nothing of them, not even a date (SECURITY.md A8)."""
+    `group` is every record that counts as the same person (open or merged duplicates): the latest
+    answers of any of them count. When those answers are another record's, the words say nothing of
+    them, not even a date (docs/security-targets.md A8)."""
     if service.kind != ServiceKind.TREATMENT:
         return None
     response = _answers_on_file(patient_ids=group or {patient.pk}, now=now)

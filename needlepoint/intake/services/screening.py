@@ -24,7 +24,7 @@ from needlepoint.resources.models import Device, DeviceKind
 from needlepoint.scheduling.availability import DEVICE
 from needlepoint.scheduling.models import Appointment, AppointmentStatus
 
-# Answers the treatment record gives, not the patient (DOMAIN.md §10.7).
+# Answers the treatment record gives, not the patient (docs/clinical-rules.md §10.7).
 CHARTING_ANSWERS = frozenset({"topical_product_not_for_intradermal_use"})
 
 
@@ -53,12 +53,12 @@ def screening_evaluate(
     context: Mapping[str, object] | None = None,
     before_charting: bool = False,
 ) -> Verdict:
-    """Screen answers (DOMAIN.md §12 codes) for `service` on the planned date `on`, with the
-    organization's active rules. The treated areas are `area_codes` when given, else the
-    service's. `before_charting` leaves out the rules about what the chart decides (the
-    product applied, MN27): an intake cannot know it, and the chart checks it when the
-    product is recorded. Raises `AnswerError` for an unknown code or an unusable value,
-    and `TreatmentArea.DoesNotExist` for an area code the clinic does not have."""
+    """Screen answers (docs/clinical-rules.md §12 codes) for `service` on the planned date `on`,
+    with the organization's active rules. The treated areas are `area_codes` when given, else the
+    service's. `before_charting` leaves out the rules about what the chart decides (the product
+    applied, MN27): an intake cannot know it, and the chart checks it when the product is recorded.
+    Raises `AnswerError` for an unknown code or an unusable value, and `TreatmentArea.DoesNotExist`
+    for an area code the clinic does not have."""
     rules = screening_rules(organization=organization)
     if before_charting:
         rules = [rule for rule in rules if not rule.answers_read & CHARTING_ANSWERS]
