@@ -53,7 +53,10 @@ typecheck: install
 	NEEDLEPOINT_TESTING=1 $(VENV)/bin/mypy $(wildcard needlepoint/*/services.py needlepoint/*/services \
 		needlepoint/*/selectors.py needlepoint/*/selectors) \
 		needlepoint/core/audit.py needlepoint/scheduling/setup.py needlepoint/intake/rules \
-		needlepoint/intake/answers.py needlepoint/clinical/progress needlepoint/intake/consents
+		needlepoint/intake/answers.py needlepoint/clinical/progress needlepoint/intake/consents \
+		needlepoint/core/actor.py needlepoint/core/refusals.py needlepoint/core/dates.py \
+		needlepoint/scheduling/hooks.py needlepoint/scheduling/online.py needlepoint/patients/merge.py \
+		needlepoint/clinical/gate.py needlepoint/clinical/readiness.py needlepoint/staff/dashboard.py
 
 checks: install
 	@mkdir -p var

@@ -37,6 +37,8 @@ class Actor:
     address: str | None = None
     path: str = ""
     request_id: str = ""
+    user_agent: str = ""
+    """The browser's own description, kept with a patient's signature as evidence."""
 
     @classmethod
     def system(cls, *, organization: Organization | None = None, label: str = "system") -> Actor:
@@ -58,6 +60,7 @@ def actor_from_request(request: HttpRequest) -> Actor:
         address=request.META.get("REMOTE_ADDR") or None,
         path=request.path[:300],
         request_id=getattr(request, "request_id", ""),
+        user_agent=request.headers.get("User-Agent", "")[:300],
     )
 
 

@@ -148,7 +148,7 @@ def record_identity_check_view(request: StaffRequest, record_id: uuid.UUID, body
         date_of_birth=body.date_of_birth,
         record_number=body.record_number,
         staff=request.staff,
-        request=request,
+        by=request.actor,
     )
     return TreatmentRecordOut(id=record.public_id)
 
@@ -169,7 +169,7 @@ def treatment_record_start_view(request: StaffRequest, appointment_id: uuid.UUID
     record, created = treatment_record_start(
         appointment=appointment,
         staff=request.staff,
-        request=request,
+        by=request.actor,
     )
     return Status(201 if created else 200, TreatmentRecordOut(id=record.public_id))
 
@@ -196,7 +196,7 @@ def prp_sample_draw_view(request: StaffRequest, body: PrpSampleIn):
         appointment=appointment,
         identity=Identity(body.patient.full_name, body.patient.date_of_birth),
         staff=request.staff,
-        request=request,
+        by=request.actor,
     )
     sample = drawn.sample
     return Status(
@@ -248,7 +248,7 @@ def prp_sample_event_view(request: StaffRequest, sample_id: uuid.UUID, body: Prp
         minutes=body.minutes,
         volume_ml=Decimal(str(body.volume_ml)) if body.volume_ml is not None else None,
         area=body.area or "",
-        request=request,
+        by=request.actor,
     )
     sample.refresh_from_db(fields=["state"])
     return Status(
@@ -287,7 +287,7 @@ def cartridge_use_view(request: StaffRequest, record_id: uuid.UUID, body: Cartri
         serial=body.serial,
         expires_on=body.expires_on,
         staff=request.staff,
-        request=request,
+        by=request.actor,
     )
     return Status(
         201,
@@ -332,7 +332,7 @@ def photo_add_view(
         data=file.read(),
         staff=request.staff,
         capture={"source": "api"},
-        request=request,
+        by=request.actor,
     )
     return Status(
         201,

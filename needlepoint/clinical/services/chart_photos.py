@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
@@ -18,6 +17,7 @@ from needlepoint.clinical.gate import visit_require
 from needlepoint.clinical.models import Photo, PhotoStage, PhotoView, TreatmentRecord
 from needlepoint.clinical.photos import PhotoRefused, capture_clean, photo_process
 from needlepoint.clinical.readiness import Stage
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.intake.consents import marketing_photos_authorized
@@ -39,7 +39,7 @@ def photo_add(
     data: bytes,
     staff: StaffProfile,
     capture: dict | None = None,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> Photo:
     """Store one standardized photo on an open record: decoded, turned upright and
@@ -90,7 +90,7 @@ def photo_add(
             photo.save()
             audit_record(
                 action=AuditAction.CREATE,
-                request=request,
+                by=by,
                 organization=staff.organization,
                 obj=photo,
                 patient=record.patient,
@@ -106,7 +106,7 @@ def photo_retire(
     *,
     photo: Photo,
     staff: StaffProfile,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> Photo:
     """Take a mistaken photo off an open record: kept (clinical rows are never deleted),
@@ -122,7 +122,7 @@ def photo_retire(
             locked.save(update_fields=["retired_at", "updated_at"])
             audit_record(
                 action=AuditAction.UPDATE,
-                request=request,
+                by=by,
                 organization=staff.organization,
                 obj=locked,
                 patient=photo.patient,
@@ -136,7 +136,7 @@ def photo_marketing_approve(
     *,
     photo: Photo,
     staff: StaffProfile,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> Photo:
     """Mark a photo fit for marketing, only while the patient's own marketing-photo authorization is
@@ -160,7 +160,7 @@ def photo_marketing_approve(
         locked.save(update_fields=["marketing_approved_at", "updated_at"])
         audit_record(
             action=AuditAction.UPDATE,
-            request=request,
+            by=by,
             organization=staff.organization,
             obj=locked,
             patient=photo.patient,

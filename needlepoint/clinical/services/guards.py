@@ -5,9 +5,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from needlepoint.clinical.chart import ChartRefused
 from needlepoint.clinical.models import TreatmentRecord
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.scheduling.models import AppointmentStatus
 
@@ -28,10 +30,12 @@ def _locked(record: TreatmentRecord) -> TreatmentRecord:
     return locked
 
 
-def _audit(record: TreatmentRecord, obj: object, action: str, request, **detail) -> None:
+def _audit(
+    record: TreatmentRecord, obj: object, action: str, by: Actor | None, **detail: Any
+) -> None:
     audit_record(
         action=action,
-        request=request,
+        by=by,
         organization=record.appointment.organization,
         obj=obj,
         patient=record.patient,

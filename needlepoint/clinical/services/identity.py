@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
@@ -18,6 +17,7 @@ from needlepoint.clinical.gate import visit_require
 from needlepoint.clinical.models import Incident, IncidentKind, PrpSample, TreatmentRecord
 from needlepoint.clinical.readiness import Stage
 from needlepoint.clinical.services.guards import _audit, _locked, _refuse_if_signed
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.patients.models import Patient
@@ -34,7 +34,7 @@ def _incident(
     staff: StaffProfile,
     detail: str,
     sample: PrpSample | None = None,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     kind: IncidentKind = IncidentKind.PATIENT_MISMATCH,
     now: datetime | None = None,
 ) -> None:
@@ -51,7 +51,7 @@ def _incident(
         )
         audit_record(
             action=AuditAction.CREATE,
-            request=request,
+            by=by,
             organization=appointment.organization,
             obj=incident,
             patient=appointment.patient,
@@ -66,7 +66,7 @@ def record_identity_check(
     staff: StaffProfile,
     date_of_birth: date | None = None,
     record_number: str = "",
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> None:
     """Two identifiers (ID1): the full name with the date of birth or the record number
@@ -86,7 +86,7 @@ def record_identity_check(
             appointment=record.appointment,
             staff=staff,
             detail="Identifiers stated at the chair did not match the chart's patient.",
-            request=request,
+            by=by,
             now=now,
         )
         raise ChartRefused(
@@ -99,4 +99,4 @@ def record_identity_check(
         locked.identity_checked_at = now or timezone.now()
         locked.identity_checked_by = staff
         locked.save(update_fields=["identity_checked_at", "identity_checked_by", "updated_at"])
-        _audit(locked, locked, AuditAction.UPDATE, request, identity_checked=True)
+        _audit(locked, locked, AuditAction.UPDATE, by, identity_checked=True)

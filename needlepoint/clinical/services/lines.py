@@ -9,7 +9,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
@@ -22,6 +21,7 @@ from needlepoint.clinical.gate import visit_require
 from needlepoint.clinical.models import DepthOrder, TreatmentLine, TreatmentRecord
 from needlepoint.clinical.selectors import record_previous
 from needlepoint.clinical.services.guards import _audit, _locked, _visit_day
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.dates import local_today
 from needlepoint.core.models import AuditAction
@@ -36,7 +36,7 @@ def depth_order_add(
     reason: str,
     valid_until: date,
     staff: StaffProfile,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
 ) -> DepthOrder:
     """A clinician whose licence may order (the scope table: physicians and APRNs) orders
     a deeper depth for one area of one patient (§1)."""
@@ -76,7 +76,7 @@ def depth_order_add(
         )
         audit_record(
             action=AuditAction.CREATE,
-            request=request,
+            by=by,
             organization=patient.organization,
             obj=order,
             patient=patient,
@@ -96,7 +96,7 @@ def treatment_line_add(
     endpoint_reached: bool = False,
     indication: Indication | None = None,
     speed: str = "",
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> tuple[TreatmentLine, str | None]:
     """Chart one treated area. The depth is checked against the area's defaults, the
@@ -133,12 +133,12 @@ def treatment_line_add(
             speed=speed.strip(),
             order=order if depth_mm > area.max_default_mm else None,
         )
-        _audit(locked, line, AuditAction.CREATE, request, area=area.code)
+        _audit(locked, line, AuditAction.CREATE, by, area=area.code)
     return line, note
 
 
 def treatment_line_void(
-    *, record: TreatmentRecord, line: TreatmentLine, request: HttpRequest | None = None
+    *, record: TreatmentRecord, line: TreatmentLine, by: Actor | None = None
 ) -> None:
     """Strike a mistaken line through on an open record; it stays on the chart."""
     with transaction.atomic():
@@ -146,7 +146,7 @@ def treatment_line_void(
         TreatmentLine.objects.filter(pk=line.pk, record=locked, voided_at=None).update(
             voided_at=timezone.now()
         )
-        _audit(locked, line, AuditAction.UPDATE, request, voided=True)
+        _audit(locked, line, AuditAction.UPDATE, by, voided=True)
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ class CopiedForward:
 
 
 def record_copy_forward(
-    *, record: TreatmentRecord, staff: StaffProfile, request: HttpRequest | None = None
+    *, record: TreatmentRecord, staff: StaffProfile, by: Actor | None = None
 ) -> CopiedForward:
     """Start this session's areas from the previous session's (depth, passes, technique,
     indication, speed); each line is checked again as if typed, so one that needs an order
@@ -179,7 +179,7 @@ def record_copy_forward(
                 indication=line.indication,
                 speed=line.speed,
                 staff=staff,
-                request=request,
+                by=by,
             )
         except ChartRefused as refused:
             if refused.code in ("record_locked", "device_missing"):

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
@@ -16,6 +15,7 @@ from needlepoint.catalog.models import Indication
 from needlepoint.clinical.models import Outcome, TreatmentRecord
 from needlepoint.clinical.progress import SCALES_BY_CODE, long_date
 from needlepoint.clinical.selectors import patient_zone
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.patients.models import Patient
@@ -41,7 +41,7 @@ def outcome_record(
     goodman_baron: int | None = None,
     satisfaction: int | None = None,
     note: str = "",
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> Outcome:
     """Record outcome scores at a visit (`record`) or at a follow-up (no record): at least
@@ -97,7 +97,7 @@ def outcome_record(
         )
         audit_record(
             action=AuditAction.CREATE,
-            request=request,
+            by=by,
             organization=staff.organization,
             obj=outcome,
             patient=patient,

@@ -11,7 +11,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
@@ -34,6 +33,7 @@ from needlepoint.clinical.gate import visit_require
 from needlepoint.clinical.models import IncidentKind, PrpEvent, PrpSample, TreatmentRecord
 from needlepoint.clinical.services.guards import OPEN_VISIT, _refuse_if_signed
 from needlepoint.clinical.services.identity import _identity, _incident
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.scheduling.models import Appointment
@@ -61,7 +61,7 @@ def prp_sample_draw(
     appointment: Appointment,
     identity: Identity,
     staff: StaffProfile,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> Drawn:
     """A tube drawn after two identifiers matched the visit's patient (ID1). A mismatch
@@ -84,7 +84,7 @@ def prp_sample_draw(
             appointment=appointment,
             staff=staff,
             detail="Identifiers given at the draw did not match the visit's patient.",
-            request=request,
+            by=by,
             now=now,
         )
         raise CustodyRefused(
@@ -112,7 +112,7 @@ def prp_sample_draw(
         )
         audit_record(
             action=AuditAction.CREATE,
-            request=request,
+            by=by,
             organization=appointment.organization,
             obj=sample,
             patient=appointment.patient,
@@ -138,7 +138,7 @@ def prp_sample_step(
     minutes: int | None = None,
     volume_ml: Decimal | None = None,
     area: str = "",
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> PrpEvent:
     """Record one step of a sample (ID7). Application needs the patient's identifiers
@@ -147,9 +147,7 @@ def prp_sample_step(
     now = now or timezone.now()
     second = None
     if witness is not None and step is Step.APPLY:
-        second = staff_credential_check(
-            organization=staff.organization, credential=witness, request=request
-        )
+        second = staff_credential_check(organization=staff.organization, credential=witness, by=by)
         if second.pk == staff.pk or second.role not in CLINICAL:
             raise CustodyRefused(
                 "invalid", "The second check must be by another clinician.", field="witness"
@@ -199,7 +197,7 @@ def prp_sample_step(
             )
             audit_record(
                 action=AuditAction.UPDATE,
-                request=request,
+                by=by,
                 organization=locked.appointment.organization,
                 obj=locked,
                 patient=locked.patient,
@@ -211,7 +209,7 @@ def prp_sample_step(
             staff=staff,
             sample=sample,
             detail="Identifiers scanned before application did not match the sample's patient.",
-            request=request,
+            by=by,
             now=now,
         )
         raise mismatch
@@ -246,7 +244,7 @@ def prp_step_by_scan(
     minutes: int | None = None,
     volume_ml: Decimal | None = None,
     area: str = "",
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> PrpEvent:
     """A step of a PRP sample at this patient's chart, the tube identified by scanning its
@@ -270,7 +268,7 @@ def prp_step_by_scan(
             staff=staff,
             sample=sample,
             detail="A tube drawn for another visit was scanned at this chart.",
-            request=request,
+            by=by,
             kind=IncidentKind.WRONG_TUBE,
             now=now,
         )
@@ -300,6 +298,6 @@ def prp_step_by_scan(
         minutes=minutes,
         volume_ml=volume_ml,
         area=area,
-        request=request,
+        by=by,
         now=now,
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
@@ -21,6 +20,7 @@ from needlepoint.clinical.models import AdverseEvent, TreatmentRecord
 from needlepoint.clinical.readiness import Stage
 from needlepoint.clinical.services.guards import OPEN_VISIT, _audit, _locked
 from needlepoint.clinical.services.supplies import product_use_add
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.resources.models import DeviceKind, DeviceStatus
@@ -33,7 +33,7 @@ def treatment_record_start(
     *,
     appointment: Appointment,
     staff: StaffProfile,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> tuple[TreatmentRecord, bool]:
     """The visit's record, started now if it has none; returns (record, created). Only for
@@ -56,7 +56,7 @@ def treatment_record_start(
         )
         audit_record(
             action=AuditAction.CREATE,
-            request=request,
+            by=by,
             organization=appointment.organization,
             obj=record,
             patient=appointment.patient,
@@ -84,7 +84,7 @@ def record_update(
     record: TreatmentRecord,
     staff: StaffProfile,
     changes: dict[str, object],
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> TreatmentRecord:
     """Change the record's own fields while it is open (pre-care times, pen, tolerance,
@@ -120,7 +120,7 @@ def record_update(
                     f"maximum of {device.max_depth_mm} mm.",
                 )
         locked.save(update_fields=[*changes, "updated_at"])
-        _audit(locked, locked, AuditAction.UPDATE, request, fields=sorted(changes))
+        _audit(locked, locked, AuditAction.UPDATE, by, fields=sorted(changes))
     return locked
 
 
@@ -134,7 +134,7 @@ def anaesthetic_record(
     lot_expires_on: date | None = None,
     applied_at: datetime | None = None,
     removed_at: datetime | None = None,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> TreatmentRecord:
     """The topical anaesthetic of the pre-care checklist (§6), in one transaction: the
@@ -165,10 +165,10 @@ def anaesthetic_record(
                 lot_number=lot_number,
                 expires_on=lot_expires_on,
                 staff=staff,
-                request=request,
+                by=by,
                 now=now,
             )
-        return record_update(record=record, staff=staff, changes=changes, request=request, now=now)
+        return record_update(record=record, staff=staff, changes=changes, by=by, now=now)
 
 
 def adverse_event_add(
@@ -178,7 +178,7 @@ def adverse_event_add(
     severity: str,
     action: str,
     staff: StaffProfile,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> AdverseEvent:
     """An adverse event at the session (§10.9); after signing, use an addendum."""
@@ -194,5 +194,5 @@ def adverse_event_add(
             at=now or timezone.now(),
             by=staff,
         )
-        _audit(locked, event, AuditAction.CREATE, request, severity=severity)
+        _audit(locked, event, AuditAction.CREATE, by, severity=severity)
     return event

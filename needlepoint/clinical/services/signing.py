@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
@@ -19,6 +18,7 @@ from needlepoint.clinical.gate import visit_require
 from needlepoint.clinical.models import Addendum, RecordStatus, TreatmentRecord
 from needlepoint.clinical.selectors import record_sign_facts
 from needlepoint.clinical.services.guards import _audit, _locked, _visit_day
+from needlepoint.core.actor import Actor
 from needlepoint.core.models import AuditAction
 from needlepoint.scheduling.models import Appointment, AppointmentStatus
 
@@ -27,7 +27,7 @@ def record_sign(
     *,
     record: TreatmentRecord,
     staff: StaffProfile,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> TreatmentRecord:
     """The performer signs and locks the record once nothing is missing, and the visit is
@@ -57,7 +57,7 @@ def record_sign(
         Appointment.objects.filter(
             pk=locked.appointment_id, status=AppointmentStatus.CHECKED_IN
         ).update(status=AppointmentStatus.COMPLETED)
-        _audit(locked, locked, AuditAction.UPDATE, request, signed=True)
+        _audit(locked, locked, AuditAction.UPDATE, by, signed=True)
     return locked
 
 
@@ -65,7 +65,7 @@ def record_cosign(
     *,
     record: TreatmentRecord,
     staff: StaffProfile,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> TreatmentRecord:
     """The medical director co-signs a signed record that needs it."""
@@ -81,7 +81,7 @@ def record_cosign(
         locked.cosigned_at = now or timezone.now()
         locked.cosigned_by = staff
         locked.save(update_fields=["status", "cosigned_at", "cosigned_by", "updated_at"])
-        _audit(locked, locked, AuditAction.UPDATE, request, cosigned=True)
+        _audit(locked, locked, AuditAction.UPDATE, by, cosigned=True)
     return locked
 
 
@@ -90,7 +90,7 @@ def addendum_add(
     record: TreatmentRecord,
     text: str,
     staff: StaffProfile,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
 ) -> Addendum:
     """A dated note on a signed record; the record itself stays as signed."""
     text = text.strip()
@@ -103,5 +103,5 @@ def addendum_add(
         if not locked.is_locked:
             raise ChartRefused("invalid", "The record is still open: change it directly.")
         addendum = Addendum.objects.create(record=locked, text=text, by=staff, at=timezone.now())
-        _audit(locked, addendum, AuditAction.CREATE, request)
+        _audit(locked, addendum, AuditAction.CREATE, by)
     return addendum

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
@@ -20,6 +19,7 @@ from needlepoint.clinical.custody import CustodyRefused
 from needlepoint.clinical.gate import visit_require
 from needlepoint.clinical.models import CartridgeLot, CartridgeUse, ProductUse, TreatmentRecord
 from needlepoint.clinical.services.guards import _audit, _locked, _refuse_if_signed, _visit_day
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 
@@ -31,7 +31,7 @@ def cartridge_use(
     serial: str,
     staff: StaffProfile,
     expires_on: date | None = None,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> CartridgeUse:
     """Record a single-use cartridge on a treatment record, scanned or typed. A lot seen
@@ -71,7 +71,7 @@ def cartridge_use(
             )
             audit_record(
                 action=AuditAction.CREATE,
-                request=request,
+                by=by,
                 organization=record.appointment.organization,
                 obj=use,
                 patient=record.patient,
@@ -103,7 +103,7 @@ def product_use_add(
     staff: StaffProfile,
     expires_on: date | None = None,
     areas: str = "",
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> ProductCharted:
     """A product and the lot used (recall). A lot seen for the first time is registered
@@ -140,7 +140,7 @@ def product_use_add(
         use = ProductUse.objects.create(
             record=locked, product=product, lot=lot, areas=areas.strip()
         )
-        _audit(locked, use, AuditAction.CREATE, request, lot=lot.lot_number)
+        _audit(locked, use, AuditAction.CREATE, by, lot=lot.lot_number)
     warnings = []
     if product.kind == CatalogProductKind.SERUM and not product.labelled_for_intradermal_use:
         warnings.append(
@@ -150,13 +150,11 @@ def product_use_add(
     return ProductCharted(use, warnings)
 
 
-def product_use_void(
-    *, record: TreatmentRecord, use: ProductUse, request: HttpRequest | None = None
-) -> None:
+def product_use_void(*, record: TreatmentRecord, use: ProductUse, by: Actor | None = None) -> None:
     """Strike a mistaken product through on an open record; it stays on the chart."""
     with transaction.atomic():
         locked = _locked(record)
         ProductUse.objects.filter(pk=use.pk, record=locked, voided_at=None).update(
             voided_at=timezone.now()
         )
-        _audit(locked, use, AuditAction.UPDATE, request, voided=True)
+        _audit(locked, use, AuditAction.UPDATE, by, voided=True)

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django_tasks import task
 
-from needlepoint.core.audit import audit_record, client_address
+from needlepoint.core.actor import Actor
+from needlepoint.core.audit import audit_record
 from needlepoint.core.dates import add_months
 from needlepoint.core.models import AuditAction
 from needlepoint.intake.consents.documents import consent_documents_current, consent_text
@@ -38,7 +38,7 @@ def consent_sign(
     typed_name: str,
     signature_png: bytes,
     appointment: Appointment | None = None,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
     notify: bool = True,
 ) -> ConsentSignature:
@@ -70,8 +70,8 @@ def consent_sign(
         typed_name=name,
         signature_png=png,
         signed_at=signed_at,
-        signed_ip=client_address(request),
-        user_agent=(request.headers.get("User-Agent", "") if request is not None else "")[:300],
+        signed_ip=by.address if by is not None else None,
+        user_agent=(by.user_agent if by is not None else "")[:300],
         expires_on=add_months(signed_at.astimezone(zone).date(), document.valid_months),
     )
     signature.content_sha256 = consent_hash(signature)
@@ -79,7 +79,7 @@ def consent_sign(
         signature.save(force_insert=True)
         audit_record(
             action=AuditAction.CREATE,
-            request=request,
+            by=by,
             actor_label="patient (consent link)",
             organization=patient.organization,
             obj=signature,

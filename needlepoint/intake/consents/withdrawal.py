@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.intake.consents.documents import consent_documents_current
@@ -24,7 +24,7 @@ def consent_withdraw(
     by_patient: bool,
     staff: StaffProfile | None = None,
     reason: str = "",
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
 ) -> ConsentWithdrawal:
     """Withdraw a marketing-photo authorization, at once (docs/security-targets.md I2): the
     patient's every marketing signature still in force is withdrawn with it, so a link from an older
@@ -68,7 +68,7 @@ def consent_withdraw(
             )
             audit_record(
                 action=AuditAction.CREATE,
-                request=request,
+                by=by,
                 actor_label="patient (withdrawal link)" if by_patient else "",
                 organization=signature.organization,
                 obj=made,

@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.intake.answers import parse_answers
@@ -40,7 +40,7 @@ def questionnaire_submit(
     answers: Mapping[str, object],
     channel: AnswerChannel | str,
     appointment: Appointment | None = None,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> tuple[QuestionnaireResponse, list[Screening]]:
     """Record a patient's answers (validated against the §12 codes; a clinic's own `x_`
@@ -65,7 +65,7 @@ def questionnaire_submit(
         )
         audit_record(
             action=AuditAction.CREATE,
-            request=request,
+            by=by,
             organization=patient.organization,
             obj=response,
             patient=patient,
@@ -84,7 +84,7 @@ def response_add_clinician_answers(
     response: QuestionnaireResponse,
     answers: Mapping[str, object],
     staff: StaffProfile,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> tuple[QuestionnaireResponse, list[Screening]]:
     """What the clinic knows that the patient could not answer (latest lab values): a new
@@ -99,7 +99,7 @@ def response_add_clinician_answers(
         answers={**response.answers, **given},
         channel=AnswerChannel.STAFF,
         appointment=response.appointment,
-        request=request,
+        by=by,
         now=now,
     )
 
@@ -109,7 +109,7 @@ def response_confirm(
     response: QuestionnaireResponse,
     staff: StaffProfile,
     appointment: Appointment,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> None:
     """At check-in the patient says nothing has changed since they answered: the latest
@@ -120,7 +120,7 @@ def response_confirm(
     )
     audit_record(
         action=AuditAction.UPDATE,
-        request=request,
+        by=by,
         organization=appointment.organization,
         obj=response,
         patient=appointment.patient,

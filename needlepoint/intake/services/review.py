@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.intake.models import ReviewScope, Screening, ScreeningStatus
@@ -32,7 +32,7 @@ def screening_decide(
     approve: bool,
     reason: str,
     scope: ReviewScope | str = ReviewScope.APPOINTMENT,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> Screening:
     """The medical director approves or declines a screening that needs review, with a
@@ -59,7 +59,7 @@ def screening_decide(
         )
         audit_record(
             action=AuditAction.UPDATE,
-            request=request,
+            by=by,
             organization=locked.organization,
             obj=locked,
             patient=locked.appointment.patient,
@@ -79,7 +79,5 @@ def screening_decide(
                     and latest.status == ScreeningStatus.NEEDS_REVIEW
                     and latest.response_id == locked.response_id
                 ):
-                    appointment_screen(
-                        appointment=visit, response=locked.response, now=now, request=request
-                    )
+                    appointment_screen(appointment=visit, response=locked.response, now=now, by=by)
     return locked

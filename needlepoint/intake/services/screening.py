@@ -9,10 +9,10 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
 
 from needlepoint.catalog.models import Service, ServiceKind, TreatmentArea
+from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction, Organization
 from needlepoint.intake.models import QuestionnaireResponse, ReviewScope, Screening, ScreeningStatus
@@ -185,7 +185,7 @@ def appointment_screen(
     appointment: Appointment,
     response: QuestionnaireResponse,
     now: datetime | None = None,
-    request: HttpRequest | None = None,
+    by: Actor | None = None,
 ) -> Screening:
     """Screen one appointment with one set of answers and keep the verdict (audited). A
     medical director's decision carries over when it covered the same findings from the
@@ -226,7 +226,7 @@ def appointment_screen(
     )
     audit_record(
         action=AuditAction.CREATE,
-        request=request,
+        by=by,
         organization=organization,
         obj=screening,
         patient=appointment.patient,

@@ -153,7 +153,7 @@ def consent_sign_view(request: HttpRequest, token: str, kind: str) -> HttpRespon
                         typed_name=form.cleaned_data["typed_name"],
                         signature_png=form.cleaned_data["signature"],
                         appointment=appointment,
-                        request=request,
+                        by=request.actor,
                     )
                 except ConsentError as refused:
                     field = refused.field if refused.field in form.fields else None
@@ -222,7 +222,7 @@ def marketing_withdraw(request: HttpRequest, token: str) -> HttpResponse:
             signature=signature,
             by_patient=True,
             reason=form.cleaned_data["reason"],
-            request=request,
+            by=request.actor,
         )
         messages.success(
             request, "Your authorization is withdrawn. We no longer use your photos for marketing."

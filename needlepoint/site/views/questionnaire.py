@@ -63,7 +63,7 @@ def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
                 answers=form.answers(),
                 channel=AnswerChannel.KIOSK if _kiosk(request) else AnswerChannel.LINK,
                 appointment=appointment,
-                request=request,
+                by=request.actor,
             )
         except AnswerError as refused:  # a clinic's question that does not fit its code
             form.add_error(None, refused.message)

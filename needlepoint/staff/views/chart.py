@@ -76,7 +76,7 @@ def record_open(request: StaffRequest, public_id: str) -> HttpResponse:
         record, _ = treatment_record_start(
             appointment=appointment,
             staff=request.staff,
-            request=request,
+            by=request.actor,
         )
     except Refusal as refused:
         messages.error(request, refused.message)
@@ -225,7 +225,7 @@ def _identity(request: StaffRequest, record: TreatmentRecord) -> str | dict[str,
         date_of_birth=form.cleaned_data["date_of_birth"],
         record_number=form.cleaned_data["record_number"],
         staff=_staff(request),
-        request=request,
+        by=request.actor,
     )
     messages.success(request, "Identity checked: two identifiers match.")
     return "#precare"
@@ -243,7 +243,7 @@ def _anaesthetic(request: StaffRequest, record: TreatmentRecord) -> str | dict[s
         product=data.get("product"),
         lot_number=data.get("lot_number") or "",
         lot_expires_on=data.get("lot_expires_on"),
-        request=request,
+        by=request.actor,
         **form.times(),
     )
     messages.success(request, "Anaesthetic recorded.")
@@ -261,7 +261,7 @@ def _device(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, A
             "device": form.cleaned_data["device"],
             "sheath_used": form.cleaned_data["sheath_used"],
         },
-        request=request,
+        by=request.actor,
     )
     messages.success(request, "Pen recorded.")
     return "#device"
@@ -277,7 +277,7 @@ def _cartridge(request: StaffRequest, record: TreatmentRecord) -> str | dict[str
         serial=form.cleaned_data["serial"],
         expires_on=form.cleaned_data["expires_on"],
         staff=_staff(request),
-        request=request,
+        by=request.actor,
     )
     messages.success(request, f"Cartridge {use.serial} (lot {use.lot.lot}) recorded.")
     return "#device"
@@ -298,7 +298,7 @@ def _line(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any
         indication=data["indication"],
         speed=data["speed"],
         staff=_staff(request),
-        request=request,
+        by=request.actor,
     )
     messages.success(request, f"{line.area.name} charted at {line.depth_mm:.2f} mm.")
     if note:
@@ -310,13 +310,13 @@ def _line_void(request: StaffRequest, record: TreatmentRecord) -> str | dict[str
     line = record.lines.filter(pk=_int(request.POST.get("line"))).first()
     if line is None:
         raise ChartRefused("invalid", "No such line on this chart.")
-    treatment_line_void(record=record, line=line, request=request)
+    treatment_line_void(record=record, line=line, by=request.actor)
     messages.success(request, f"{line.area.name} struck through.")
     return "#areas"
 
 
 def _copy(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
-    result = record_copy_forward(record=record, staff=_staff(request), request=request)
+    result = record_copy_forward(record=record, staff=_staff(request), by=request.actor)
     messages.success(
         request,
         f"{result.copied} area(s) copied from the last session: check each, then change what "
@@ -339,7 +339,7 @@ def _order(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, An
         reason=data["reason"],
         valid_until=data["valid_until"],
         staff=_staff(request),
-        request=request,
+        by=request.actor,
     )
     messages.success(request, f"Order recorded: {order.area.name} up to {order.max_depth_mm} mm.")
     return "#areas"
@@ -357,7 +357,7 @@ def _product(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, 
         expires_on=data["expires_on"],
         areas=data["areas"],
         staff=_staff(request),
-        request=request,
+        by=request.actor,
     )
     messages.success(
         request, f"{charted.use.product.name} lot {charted.use.lot.lot_number} recorded."
@@ -371,7 +371,7 @@ def _product_void(request: StaffRequest, record: TreatmentRecord) -> str | dict[
     use = record.products.filter(pk=_int(request.POST.get("use"))).first()
     if use is None:
         raise ChartRefused("invalid", "No such product on this chart.")
-    product_use_void(record=record, use=use, request=request)
+    product_use_void(record=record, use=use, by=request.actor)
     messages.success(request, "Product struck through.")
     return "#products"
 
@@ -387,7 +387,7 @@ def _draw(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any
         appointment=record.appointment,
         identity=Identity(form.cleaned_data["full_name"], dob),
         staff=_staff(request),
-        request=request,
+        by=request.actor,
     )
     messages.success(
         request,
@@ -417,7 +417,7 @@ def _step(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any
         minutes=data["minutes"],
         volume_ml=data["volume_ml"],
         area=(data["area"] or "").strip(),
-        request=request,
+        by=request.actor,
     )
     messages.success(request, f"Sample {event.sample.code}: {step.value} recorded.")
     return "#prp"
@@ -427,7 +427,7 @@ def _adverse(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, 
     form = forms.AdverseEventForm(request.POST)
     if not form.is_valid():
         return {"adverse": form}
-    adverse_event_add(record=record, staff=_staff(request), request=request, **form.cleaned_data)
+    adverse_event_add(record=record, staff=_staff(request), by=request.actor, **form.cleaned_data)
     messages.success(request, "Adverse event recorded.")
     return "#postcare"
 
@@ -437,14 +437,14 @@ def _postcare(request: StaffRequest, record: TreatmentRecord) -> str | dict[str,
     if not form.is_valid():
         return {"postcare": form}
     record_update(
-        record=record, staff=_staff(request), changes=form.record_changes(), request=request
+        record=record, staff=_staff(request), changes=form.record_changes(), by=request.actor
     )
     messages.success(request, "Tolerance and post-care recorded.")
     return "#postcare"
 
 
 def _sign(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
-    signed = record_sign(record=record, staff=_staff(request), request=request)
+    signed = record_sign(record=record, staff=_staff(request), by=request.actor)
     messages.success(
         request,
         "Signed and locked."
@@ -458,7 +458,7 @@ def _sign(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any
 
 
 def _cosign(request: StaffRequest, record: TreatmentRecord) -> str | dict[str, Any]:
-    record_cosign(record=record, staff=_staff(request), request=request)
+    record_cosign(record=record, staff=_staff(request), by=request.actor)
     messages.success(request, "Co-signed.")
     return "#signoff"
 
@@ -468,7 +468,7 @@ def _addendum(request: StaffRequest, record: TreatmentRecord) -> str | dict[str,
     if not form.is_valid():
         return {"addendum": form}
     addendum_add(
-        record=record, text=form.cleaned_data["text"], staff=_staff(request), request=request
+        record=record, text=form.cleaned_data["text"], staff=_staff(request), by=request.actor
     )
     messages.success(request, "Addendum added.")
     return "#signoff"

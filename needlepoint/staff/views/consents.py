@@ -147,7 +147,7 @@ def consent_withdraw_by_staff(
                 by_patient=False,
                 staff=request.staff,
                 reason=form.cleaned_data["reason"],
-                request=request,
+                by=request.actor,
             )
         except ConsentError as refused:
             form.add_error("reason" if refused.field == "reason" else None, refused.message)

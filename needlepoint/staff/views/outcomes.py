@@ -62,7 +62,7 @@ def record_outcome_add(request: StaffRequest, public_id: str) -> HttpResponse:
                 patient=record.patient,
                 staff=request.staff,
                 record=record,
-                request=request,
+                by=request.actor,
                 **form.outcome(),
             )
         except ValidationError as refused:
@@ -114,7 +114,7 @@ def patient_outcome_add(request: StaffRequest, public_id: str) -> HttpResponse:
             outcome = outcome_record(
                 patient=patient,
                 staff=request.staff,
-                request=request,
+                by=request.actor,
                 **form.outcome(),
             )
         except ValidationError as refused:

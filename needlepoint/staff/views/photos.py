@@ -150,7 +150,7 @@ def photo_capture(request: StaffRequest, public_id: str) -> HttpResponse:
                     data=upload.read(),
                     staff=request.staff,
                     capture={**(capture or {}), "source": "camera" if capture else "file"},
-                    request=request,
+                    by=request.actor,
                 )
             except CustodyRefused as refused:
                 error, code, status = refused.message, refused.code, refused.status
@@ -204,7 +204,7 @@ def photo_retire_view(request: StaffRequest, public_id: str) -> HttpResponse:
     """Take a mistaken photo off an open record (kept, no longer shown)."""
     photo = photo_get(organization=request.organization, public_id=public_id)
     try:
-        photo_retire(photo=photo, staff=request.staff, request=request)
+        photo_retire(photo=photo, staff=request.staff, by=request.actor)
     except CustodyRefused as refused:
         messages.error(request, refused.message)
     else:
@@ -264,7 +264,7 @@ def photo_marketing_approve_view(request: StaffRequest, public_id: str) -> HttpR
     """Approve a photo for marketing, only under the patient's own authorization."""
     photo = photo_get(organization=request.organization, public_id=public_id)
     try:
-        photo_marketing_approve(photo=photo, staff=request.staff, request=request)
+        photo_marketing_approve(photo=photo, staff=request.staff, by=request.actor)
     except PhotoRefused as refused:
         return _patient_photos_page(
             request, photo.patient, error=refused.message, status=refused.status

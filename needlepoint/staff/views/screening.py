@@ -66,7 +66,7 @@ def review_detail(request: StaffRequest, public_id: str) -> HttpResponse:
                 response=screening.response,
                 answers=labs.answers(),
                 staff=request.staff,
-                request=request,
+                by=request.actor,
             )
         except (ReviewError, AnswerError) as refused:
             labs.add_error(None, refused.message)
@@ -88,7 +88,7 @@ def review_detail(request: StaffRequest, public_id: str) -> HttpResponse:
                 approve=form.cleaned_data["decision"] == "approve",
                 reason=form.cleaned_data["reason"],
                 scope=form.cleaned_data["scope"],
-                request=request,
+                by=request.actor,
             )
         except ReviewError as refused:
             form.add_error(None, refused.message)
