@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from needlepoint.core.refusals import Refusal
 
-class ConsentError(Exception):
-    """A signature or withdrawal that cannot be accepted; `field` names the form field."""
+
+class ConsentError(Refusal):
+    """A signature or withdrawal that cannot be accepted (422 `consent_refused`); `field`
+    names the form field."""
+
+    status = 422
+    code_default = "consent_refused"
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(self.code_default, message, field=field)
 
 
 class ConsentNotConfigured(ConsentError):
-    """The clinic has no published document for a consent a service requires."""
+    """The clinic has no published document for a consent a service requires (409: the
+    clinic's set-up, not the patient's input, is missing)."""
+
+    status = 409
+    code_default = "consent_not_configured"

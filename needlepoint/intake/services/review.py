@@ -11,18 +11,19 @@ from needlepoint.accounts.models import StaffProfile
 from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
+from needlepoint.core.refusals import Refusal
 from needlepoint.intake.models import ReviewScope, Screening, ScreeningStatus
 from needlepoint.intake.selectors import screening_current
 from needlepoint.intake.services.screening import appointment_screen
 from needlepoint.scheduling.models import Appointment, AppointmentStatus
 
 
-class ReviewError(Exception):
-    """A decision that cannot be taken (not awaiting review, no reason given…)."""
+class ReviewError(Refusal):
+    """A decision that cannot be taken (not awaiting review, no reason given…): 409
+    `review_refused`."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__("review_refused", message)
 
 
 def screening_decide(

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
+from needlepoint.core.refusals import refusal_form_error
 from needlepoint.intake.consents import (
     SIGNABLE_STATUSES,
     ConsentError,
@@ -156,8 +157,7 @@ def consent_sign_view(request: HttpRequest, token: str, kind: str) -> HttpRespon
                         by=request.actor,
                     )
                 except ConsentError as refused:
-                    field = refused.field if refused.field in form.fields else None
-                    form.add_error(field, refused.message)
+                    refusal_form_error(form, refused)
                 else:
                     return redirect(done)
     else:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from needlepoint.accounts.access import StaffRequest, staff_required
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
+from needlepoint.core.refusals import refusal_form_error
 from needlepoint.core.tenancy import get_scoped_or_404
 from needlepoint.intake.consents import (
     ConsentError,
@@ -150,7 +151,7 @@ def consent_withdraw_by_staff(
                 by=request.actor,
             )
         except ConsentError as refused:
-            form.add_error("reason" if refused.field == "reason" else None, refused.message)
+            refusal_form_error(form, refused)
         else:
             messages.success(request, "The marketing-photo authorization is withdrawn.")
             return redirect("intake:patient-consents", public_id=patient.public_id)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from needlepoint.accounts.access import StaffRequest, staff_required
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
+from needlepoint.core.refusals import refusal_form_error
 from needlepoint.intake.answers import CATALOGUE, AnswerError
 from needlepoint.intake.models import ReviewScope, ScreeningStatus
 from needlepoint.intake.selectors import (
@@ -91,7 +92,7 @@ def review_detail(request: StaffRequest, public_id: str) -> HttpResponse:
                 by=request.actor,
             )
         except ReviewError as refused:
-            form.add_error(None, refused.message)
+            refusal_form_error(form, refused)
         else:
             messages.success(request, "Decision recorded.")
             return redirect("intake:review-list")

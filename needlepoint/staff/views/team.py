@@ -22,6 +22,7 @@ from needlepoint.accounts.services import (
 )
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
+from needlepoint.core.refusals import refusal_form_error
 from needlepoint.staff.forms.team import ApiTokenForm, AuthenticatorResetForm
 
 
@@ -76,7 +77,7 @@ def staff_authenticator_reset_view(request: StaffRequest, public_id: str) -> Htt
                 actor=actor, staff=member, reason=form.cleaned_data["reason"], by=request.actor
             )
         except StaffRefused as refusal:
-            form.add_error(refusal.field, refusal.message)
+            refusal_form_error(form, refusal)
             status = 422 if refusal.field else 403
         else:
             messages.success(
