@@ -10,14 +10,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent / "needlepoint"
 ALLOWED = {ROOT / "core" / "dates.py"}
 SERVER_TODAY = re.compile(
-    r"\btimezone\.localdate\(|\bdate\.today\(|\bnow\(\)\.astimezone\([^)]*\)\.date\(\)"
+    r"\btimezone\.localdate\(|\bdate\.today\(|\.astimezone\([^)]*\)\.date\(\)"
 )
 
 
 def test_today_comes_from_core_dates_in_a_named_zone():
-    """`timezone.localdate()` and `date.today()` give the server's date, and a today worked
-    out inline is a rule written twice; use `needlepoint.core.dates.local_today(zone)` with
-    the location's or organization's zone."""
+    """`timezone.localdate()` and `date.today()` give the server's date, and a day worked out
+    inline is a rule written twice; use `needlepoint.core.dates.local_today(zone)` and
+    `local_day(moment, zone)` with the location's or organization's zone."""
     offences = [
         f"{path.relative_to(ROOT.parent)}:{number}: {line.strip()}"
         for path in sorted(ROOT.rglob("*.py"))
@@ -25,7 +25,10 @@ def test_today_comes_from_core_dates_in_a_named_zone():
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if SERVER_TODAY.search(line)
     ]
-    assert not offences, "Use core.dates.local_today(zone) instead:\n" + "\n".join(offences)
+    assert not offences, (
+        "Use core.dates.local_today(zone) or local_day(moment, zone) instead:\n"
+        + "\n".join(offences)
+    )
 
 
 TESTS = Path(__file__).resolve().parent

@@ -20,6 +20,7 @@ from needlepoint.clinical.models import TreatmentRecord
 from needlepoint.clinical.readiness import Blocked, Stage, VisitFacts, blockers
 from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
+from needlepoint.core.dates import local_day
 from needlepoint.core.models import AuditAction
 from needlepoint.intake.consents import ConsentNotConfigured, consent_missing
 from needlepoint.intake.selectors import screening_current, screens_needed
@@ -82,7 +83,7 @@ def visit_facts(
     consent, so they are not evaluated for it (the screening is the costly part)."""
     zone = appointment.location.zone
     weighs_intake = stage is not Stage.PRE_CARE
-    today = now.astimezone(zone).date()
+    today = local_day(now, zone)
     identity_checked = (
         TreatmentRecord.objects.filter(appointment_id=appointment.pk)
         .values_list("identity_checked_at", flat=True)
@@ -94,7 +95,7 @@ def visit_facts(
         scope = staff_scope_refusal(staff=performer, procedures=procedures, on=today)
     return VisitFacts(
         checked_in=appointment.status == AppointmentStatus.CHECKED_IN,
-        visit_day=appointment.starts_at.astimezone(zone).date(),
+        visit_day=local_day(appointment.starts_at, zone),
         today=today,
         screening_problem=screening_problem_now(appointment=appointment, now=now)
         if weighs_intake

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.catalog.models import Service
+from needlepoint.core.dates import local_day
 from needlepoint.resources.models import Device, DeviceStatus, Location, Room
 from needlepoint.scheduling.models import Appointment, Hold, TimeOff, WorkingHours
 from needlepoint.scheduling.setup import eligible_practitioners, service_phases
@@ -192,7 +193,7 @@ def calendar_week(*, location: Location, first_day: date) -> list[tuple[date, li
         .order_by("starts_at")
     )
     for appointment in appointments:
-        by_day[appointment.starts_at.astimezone(zone).date()].append(appointment)
+        by_day[local_day(appointment.starts_at, zone)].append(appointment)
     return list(by_day.items())
 
 

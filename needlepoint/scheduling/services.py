@@ -22,6 +22,7 @@ from needlepoint.accounts.models import StaffProfile
 from needlepoint.catalog.models import Service, ServiceKind
 from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
+from needlepoint.core.dates import local_day
 from needlepoint.core.models import AuditAction
 from needlepoint.core.refusals import Refusal
 from needlepoint.patients.models import Patient
@@ -180,7 +181,7 @@ def next_offers(
     days: int = 14,
 ) -> list[SlotOffer]:
     """The first free starts after `after`, for a 409's "try one of these"."""
-    first = after.astimezone(location.zone).date()
+    first = local_day(after, location.zone)
     offers = availability_get(
         location=location,
         service=service,
@@ -292,7 +293,7 @@ def appointment_book(
         earlier = _replayed(location, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier
-    day = start.astimezone(location.zone).date()
+    day = local_day(start, location.zone)
     for _ in range(ATTEMPTS):
         try:
             with transaction.atomic():
@@ -418,7 +419,7 @@ def appointment_reschedule(
     """Move a booking; its old holds are released only if the new time can be held."""
     now = now or timezone.now()
     location = appointment.location
-    day = start.astimezone(location.zone).date()
+    day = local_day(start, location.zone)
     for _ in range(ATTEMPTS):
         try:
             with transaction.atomic():
@@ -489,7 +490,7 @@ def appointment_cancel(
         notifications_send(AppointmentEvent.CANCELLED, appointment=locked)
 
         def offer_freed_time(cancelled: Appointment = locked) -> None:
-            day = cancelled.starts_at.astimezone(cancelled.location.zone).date()
+            day = local_day(cancelled.starts_at, cancelled.location.zone)
             waitlist_offer_task.enqueue(location_id=cancelled.location_id, day=day.isoformat())
 
         if locked.starts_at > now:

@@ -35,6 +35,7 @@ from needlepoint.api.schemas import (
 )
 from needlepoint.catalog.models import Service
 from needlepoint.catalog.selectors import service_get, service_list
+from needlepoint.core.dates import local_day
 from needlepoint.core.models import Organization
 from needlepoint.core.selectors import public_organization
 from needlepoint.resources.models import Location
@@ -166,7 +167,7 @@ def availability_view(
         else None
     )
     now = timezone.now()
-    today = now.astimezone(where.zone).date()
+    today = local_day(now, where.zone)
     first = max(start, today)
     last = min(end, today + timedelta(days=where.booking_horizon_days))
     offers = (

@@ -10,6 +10,7 @@ from needlepoint.catalog.models import ProductKind
 from needlepoint.clinical.chart import SignFacts
 from needlepoint.clinical.custody import IN_PROCESS, Step
 from needlepoint.clinical.models import PrpSample, TreatmentRecord
+from needlepoint.core.dates import local_day
 from needlepoint.intake.consents import ConsentNotConfigured, consent_missing
 from needlepoint.intake.selectors import screening_current, screens_needed
 
@@ -32,7 +33,7 @@ def record_readiness(record: TreatmentRecord) -> Readiness:
         label = screening.get_status_display() if screening else "Not answered yet"
     else:
         screening_ok, label = True, "Not needed for this visit"
-    day = appointment.starts_at.astimezone(appointment.location.zone).date()
+    day = local_day(appointment.starts_at, appointment.location.zone)
     try:
         missing = consent_missing(patient=record.patient, service=appointment.service, on=day)
     except ConsentNotConfigured as unset:

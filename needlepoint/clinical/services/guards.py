@@ -11,26 +11,27 @@ from needlepoint.clinical.chart import ChartRefused
 from needlepoint.clinical.models import TreatmentRecord
 from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
+from needlepoint.core.dates import local_day
 from needlepoint.scheduling.models import AppointmentStatus
 
 OPEN_VISIT = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
 
 
-def _refuse_if_signed(record: TreatmentRecord) -> None:
+def refuse_if_signed(record: TreatmentRecord) -> None:
     if record.is_locked:
         raise ChartRefused(
             "record_locked", "This record is signed and locked: add an addendum instead."
         )
 
 
-def _locked(record: TreatmentRecord) -> TreatmentRecord:
+def record_for_write(record: TreatmentRecord) -> TreatmentRecord:
     """The record, locked for this transaction; refused once it is signed."""
     locked = TreatmentRecord.objects.select_for_update().get(pk=record.pk)
-    _refuse_if_signed(locked)
+    refuse_if_signed(locked)
     return locked
 
 
-def _audit(
+def record_audit(
     record: TreatmentRecord, obj: object, action: str, by: Actor | None, **detail: Any
 ) -> None:
     audit_record(
@@ -43,5 +44,5 @@ def _audit(
     )
 
 
-def _visit_day(record: TreatmentRecord) -> date:
-    return record.appointment.starts_at.astimezone(record.appointment.location.zone).date()
+def record_visit_day(record: TreatmentRecord) -> date:
+    return local_day(record.appointment.starts_at, record.appointment.location.zone)

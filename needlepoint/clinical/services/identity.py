@@ -16,7 +16,7 @@ from needlepoint.clinical.custody import Identity
 from needlepoint.clinical.gate import visit_require
 from needlepoint.clinical.models import Incident, IncidentKind, PrpSample, TreatmentRecord
 from needlepoint.clinical.readiness import Stage
-from needlepoint.clinical.services.guards import _audit, _locked, _refuse_if_signed
+from needlepoint.clinical.services.guards import record_audit, record_for_write, refuse_if_signed
 from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
@@ -24,11 +24,11 @@ from needlepoint.patients.models import Patient
 from needlepoint.scheduling.models import Appointment
 
 
-def _identity(patient: Patient) -> Identity:
+def patient_identity(patient: Patient) -> Identity:
     return Identity(f"{patient.first_name} {patient.last_name}", patient.date_of_birth)
 
 
-def _incident(
+def incident_record(
     *,
     appointment: Appointment,
     staff: StaffProfile,
@@ -72,9 +72,9 @@ def record_identity_check(
     """Two identifiers (ID1): the full name with the date of birth or the record number
     (MRN), as the patient states them, against the chart. A mismatch is an incident."""
     patient = record.patient
-    _refuse_if_signed(record)
+    refuse_if_signed(record)
     visit_require(appointment=record.appointment, performer=staff, stage=Stage.PRE_CARE, now=now)
-    same_name = Identity(full_name, patient.date_of_birth).matches(_identity(patient))
+    same_name = Identity(full_name, patient.date_of_birth).matches(patient_identity(patient))
     if date_of_birth is not None:
         matched = same_name and date_of_birth == patient.date_of_birth
     elif record_number.strip():
@@ -82,7 +82,7 @@ def record_identity_check(
     else:
         raise ChartRefused("invalid", "Give the date of birth or the record number with the name.")
     if not matched:
-        _incident(
+        incident_record(
             appointment=record.appointment,
             staff=staff,
             detail="Identifiers stated at the chair did not match the chart's patient.",
@@ -95,8 +95,8 @@ def record_identity_check(
             "patient is before going on. An incident is recorded.",
         )
     with transaction.atomic():
-        locked = _locked(record)
+        locked = record_for_write(record)
         locked.identity_checked_at = now or timezone.now()
         locked.identity_checked_by = staff
         locked.save(update_fields=["identity_checked_at", "identity_checked_by", "updated_at"])
-        _audit(locked, locked, AuditAction.UPDATE, by, identity_checked=True)
+        record_audit(locked, locked, AuditAction.UPDATE, by, identity_checked=True)

@@ -20,7 +20,7 @@ from needlepoint.clinical.chart import AreaDepths, ChartRefused, depth_check
 from needlepoint.clinical.gate import visit_require
 from needlepoint.clinical.models import DepthOrder, TreatmentLine, TreatmentRecord
 from needlepoint.clinical.selectors import record_previous
-from needlepoint.clinical.services.guards import _audit, _locked, _visit_day
+from needlepoint.clinical.services.guards import record_audit, record_for_write, record_visit_day
 from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.dates import local_today
@@ -103,7 +103,7 @@ def treatment_line_add(
     medical director's order for deeper work, and the pen's maximum (§1, §8). Returns the
     line and a note (a depth below the area's usual range)."""
     with transaction.atomic():
-        locked = _locked(record)
+        locked = record_for_write(record)
         visit_require(appointment=locked.appointment, performer=staff, now=now)
         if locked.device is None:
             raise ChartRefused(
@@ -111,7 +111,7 @@ def treatment_line_add(
             )
         order = (
             DepthOrder.objects.filter(
-                patient_id=locked.patient_id, area=area, valid_until__gte=_visit_day(locked)
+                patient_id=locked.patient_id, area=area, valid_until__gte=record_visit_day(locked)
             )
             .order_by("-max_depth_mm")
             .first()
@@ -133,7 +133,7 @@ def treatment_line_add(
             speed=speed.strip(),
             order=order if depth_mm > area.max_default_mm else None,
         )
-        _audit(locked, line, AuditAction.CREATE, by, area=area.code)
+        record_audit(locked, line, AuditAction.CREATE, by, area=area.code)
     return line, note
 
 
@@ -142,11 +142,11 @@ def treatment_line_void(
 ) -> None:
     """Strike a mistaken line through on an open record; it stays on the chart."""
     with transaction.atomic():
-        locked = _locked(record)
+        locked = record_for_write(record)
         TreatmentLine.objects.filter(pk=line.pk, record=locked, voided_at=None).update(
             voided_at=timezone.now()
         )
-        _audit(locked, line, AuditAction.UPDATE, by, voided=True)
+        record_audit(locked, line, AuditAction.UPDATE, by, voided=True)
 
 
 @dataclass(frozen=True)

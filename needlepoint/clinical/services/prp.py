@@ -31,8 +31,8 @@ from needlepoint.clinical.custody import (
 )
 from needlepoint.clinical.gate import visit_require
 from needlepoint.clinical.models import IncidentKind, PrpEvent, PrpSample, TreatmentRecord
-from needlepoint.clinical.services.guards import OPEN_VISIT, _refuse_if_signed
-from needlepoint.clinical.services.identity import _identity, _incident
+from needlepoint.clinical.services.guards import OPEN_VISIT, refuse_if_signed
+from needlepoint.clinical.services.identity import incident_record, patient_identity
 from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
@@ -72,15 +72,15 @@ def prp_sample_draw(
         raise CustodyRefused("not_active", "Blood is drawn only for a booked or checked-in visit.")
     record = TreatmentRecord.objects.filter(appointment=appointment).first()
     if record is not None:
-        _refuse_if_signed(record)
+        refuse_if_signed(record)
     visit_require(
         appointment=appointment,
         performer=staff,
         procedures=[Procedure.PRP_PHLEBOTOMY],
         now=now,
     )
-    if not _identity(appointment.patient).matches(identity):
-        _incident(
+    if not patient_identity(appointment.patient).matches(identity):
+        incident_record(
             appointment=appointment,
             staff=staff,
             detail="Identifiers given at the draw did not match the visit's patient.",
@@ -165,7 +165,7 @@ def prp_sample_step(
         how = ""
         if step is Step.APPLY:
             if scanned is not None:
-                checked, how = _identity(locked.patient).matches(scanned), "scan"
+                checked, how = patient_identity(locked.patient).matches(scanned), "scan"
             elif second is not None:
                 checked, how = True, "witness"
         try:
@@ -204,7 +204,7 @@ def prp_sample_step(
                 detail={"step": step.value, "state": state.value},
             )
     if mismatch is not None:
-        _incident(
+        incident_record(
             appointment=sample.appointment,
             staff=staff,
             sample=sample,
@@ -252,7 +252,7 @@ def prp_step_by_scan(
     application the scan on the identity-checked chart is the second check (ID5) once the
     patient has stated their name and date of birth against the label
     (`identity_stated`), unless a second clinician confirms with their own credential."""
-    _refuse_if_signed(record)
+    refuse_if_signed(record)
     sample = (
         PrpSample.objects.select_related("patient", "appointment__organization")
         .filter(organization_id=record.organization_id, code=code.strip().upper())
@@ -263,7 +263,7 @@ def prp_step_by_scan(
             "sample_unknown", "No sample has this code: scan the tube's label again."
         )
     if sample.appointment_id != record.appointment_id:
-        _incident(
+        incident_record(
             appointment=record.appointment,
             staff=staff,
             sample=sample,
@@ -287,7 +287,7 @@ def prp_step_by_scan(
             "Before applying, ask the patient's name and date of birth and compare them with "
             "the tube's label, or have a second clinician confirm.",
         )
-    scanned = _identity(record.patient) if step is Step.APPLY and witness is None else None
+    scanned = patient_identity(record.patient) if step is Step.APPLY and witness is None else None
     return prp_sample_step(
         sample=sample,
         step=step,

@@ -18,7 +18,7 @@ from needlepoint.clinical.custody import CustodyRefused
 from needlepoint.clinical.gate import visit_require
 from needlepoint.clinical.models import AdverseEvent, TreatmentRecord
 from needlepoint.clinical.readiness import Stage
-from needlepoint.clinical.services.guards import OPEN_VISIT, _audit, _locked
+from needlepoint.clinical.services.guards import OPEN_VISIT, record_audit, record_for_write
 from needlepoint.clinical.services.supplies import product_use_add
 from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
@@ -93,7 +93,7 @@ def record_update(
     if unknown:
         raise ValueError(f"not record fields: {sorted(unknown)}")
     with transaction.atomic():
-        locked = _locked(record)
+        locked = record_for_write(record)
         visit_require(appointment=locked.appointment, performer=staff, now=now)
         for name, value in changes.items():
             setattr(locked, name, value)
@@ -120,7 +120,7 @@ def record_update(
                     f"maximum of {device.max_depth_mm} mm.",
                 )
         locked.save(update_fields=[*changes, "updated_at"])
-        _audit(locked, locked, AuditAction.UPDATE, by, fields=sorted(changes))
+        record_audit(locked, locked, AuditAction.UPDATE, by, fields=sorted(changes))
     return locked
 
 
@@ -185,7 +185,7 @@ def adverse_event_add(
     if not kind.strip() or not action.strip():
         raise ChartRefused("invalid", "Say what happened and what was done.")
     with transaction.atomic():
-        locked = _locked(record)
+        locked = record_for_write(record)
         event = AdverseEvent.objects.create(
             record=locked,
             kind=kind.strip(),
@@ -194,5 +194,5 @@ def adverse_event_add(
             at=now or timezone.now(),
             by=staff,
         )
-        _audit(locked, event, AuditAction.CREATE, by, severity=severity)
+        record_audit(locked, event, AuditAction.CREATE, by, severity=severity)
     return event

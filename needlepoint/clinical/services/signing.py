@@ -17,7 +17,7 @@ from needlepoint.clinical.chart import ChartRefused, sign_blockers
 from needlepoint.clinical.gate import visit_require
 from needlepoint.clinical.models import Addendum, RecordStatus, TreatmentRecord
 from needlepoint.clinical.selectors import record_sign_facts
-from needlepoint.clinical.services.guards import _audit, _locked, _visit_day
+from needlepoint.clinical.services.guards import record_audit, record_for_write, record_visit_day
 from needlepoint.core.actor import Actor
 from needlepoint.core.models import AuditAction
 from needlepoint.scheduling.models import Appointment, AppointmentStatus
@@ -36,7 +36,7 @@ def record_sign(
     if staff.role not in CLINICAL:
         raise ChartRefused("forbidden", "Only a clinician signs a treatment record.")
     with transaction.atomic():
-        locked = _locked(record)
+        locked = record_for_write(record)
         now = now or timezone.now()
         visit_require(appointment=locked.appointment, performer=staff, now=now)
         missing = sign_blockers(record_sign_facts(locked))
@@ -47,7 +47,7 @@ def record_sign(
         locked.signed_by = staff
         locked.cosign_required = (
             staff_scope_refusal(
-                staff=staff, procedures=[Procedure.SIGN_ALONE], on=_visit_day(locked)
+                staff=staff, procedures=[Procedure.SIGN_ALONE], on=record_visit_day(locked)
             )
             is not None
         )
@@ -57,7 +57,7 @@ def record_sign(
         Appointment.objects.filter(
             pk=locked.appointment_id, status=AppointmentStatus.CHECKED_IN
         ).update(status=AppointmentStatus.COMPLETED)
-        _audit(locked, locked, AuditAction.UPDATE, by, signed=True)
+        record_audit(locked, locked, AuditAction.UPDATE, by, signed=True)
     return locked
 
 
@@ -81,7 +81,7 @@ def record_cosign(
         locked.cosigned_at = now or timezone.now()
         locked.cosigned_by = staff
         locked.save(update_fields=["status", "cosigned_at", "cosigned_by", "updated_at"])
-        _audit(locked, locked, AuditAction.UPDATE, by, cosigned=True)
+        record_audit(locked, locked, AuditAction.UPDATE, by, cosigned=True)
     return locked
 
 
@@ -103,5 +103,5 @@ def addendum_add(
         if not locked.is_locked:
             raise ChartRefused("invalid", "The record is still open: change it directly.")
         addendum = Addendum.objects.create(record=locked, text=text, by=staff, at=timezone.now())
-        _audit(locked, addendum, AuditAction.CREATE, by)
+        record_audit(locked, addendum, AuditAction.CREATE, by)
     return addendum

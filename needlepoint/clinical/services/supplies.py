@@ -18,9 +18,15 @@ from needlepoint.clinical.chart import ChartRefused
 from needlepoint.clinical.custody import CustodyRefused
 from needlepoint.clinical.gate import visit_require
 from needlepoint.clinical.models import CartridgeLot, CartridgeUse, ProductUse, TreatmentRecord
-from needlepoint.clinical.services.guards import _audit, _locked, _refuse_if_signed, _visit_day
+from needlepoint.clinical.services.guards import (
+    record_audit,
+    record_for_write,
+    record_visit_day,
+    refuse_if_signed,
+)
 from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
+from needlepoint.core.dates import local_day
 from needlepoint.core.models import AuditAction
 
 
@@ -39,10 +45,10 @@ def cartridge_use(
     before on any record (`cartridge_already_used`), an expired or recalled lot
     (`cartridge_unusable`)."""
     now = now or timezone.now()
-    _refuse_if_signed(record)
+    refuse_if_signed(record)
     visit_require(appointment=record.appointment, performer=staff, now=now)
     lot, serial = lot.strip().upper(), serial.strip().upper()
-    today = now.astimezone(record.appointment.location.zone).date()
+    today = local_day(now, record.appointment.location.zone)
     if CartridgeUse.objects.filter(organization_id=record.organization_id, serial=serial).exists():
         raise _used_before(serial)
     try:
@@ -114,9 +120,9 @@ def product_use_add(
         raise ChartRefused("invalid", "Scan or type the lot number.")
     if product.organization_id != record.organization_id:
         raise ChartRefused("invalid", "Choose a product of this clinic.")
-    today = _visit_day(record)
+    today = record_visit_day(record)
     with transaction.atomic():
-        locked = _locked(record)
+        locked = record_for_write(record)
         visit_require(appointment=locked.appointment, performer=staff, now=now)
         lot = ProductLot.objects.filter(product=product, lot_number__iexact=lot_number).first()
         if lot is None:
@@ -140,7 +146,7 @@ def product_use_add(
         use = ProductUse.objects.create(
             record=locked, product=product, lot=lot, areas=areas.strip()
         )
-        _audit(locked, use, AuditAction.CREATE, by, lot=lot.lot_number)
+        record_audit(locked, use, AuditAction.CREATE, by, lot=lot.lot_number)
     warnings = []
     if product.kind == CatalogProductKind.SERUM and not product.labelled_for_intradermal_use:
         warnings.append(
@@ -153,8 +159,8 @@ def product_use_add(
 def product_use_void(*, record: TreatmentRecord, use: ProductUse, by: Actor | None = None) -> None:
     """Strike a mistaken product through on an open record; it stays on the chart."""
     with transaction.atomic():
-        locked = _locked(record)
+        locked = record_for_write(record)
         ProductUse.objects.filter(pk=use.pk, record=locked, voided_at=None).update(
             voided_at=timezone.now()
         )
-        _audit(locked, use, AuditAction.UPDATE, by, voided=True)
+        record_audit(locked, use, AuditAction.UPDATE, by, voided=True)

@@ -7,6 +7,7 @@ from datetime import time as clock
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.catalog.models import Service
+from needlepoint.core.dates import local_day
 from needlepoint.patients.models import Patient
 from needlepoint.resources.models import Closure, Location
 from needlepoint.scheduling.models import Appointment
@@ -42,7 +43,7 @@ def book(
 ) -> Appointment | None:
     """Book an offer the evening before its day, as the front desk would (`key`: the
     booking's idempotency key)."""
-    day = offer.start.astimezone(location.zone).date()
+    day = local_day(offer.start, location.zone)
     try:
         return appointment_book(
             location=location,

@@ -12,6 +12,7 @@ from needlepoint.accounts.models import StaffProfile
 from needlepoint.catalog.models import Service
 from needlepoint.clinical.models import PrpSample, TreatmentRecord
 from needlepoint.clinical.services import outcome_record, record_cosign
+from needlepoint.core.dates import local_day
 from needlepoint.core.models import Organization
 from needlepoint.demo.charts.booking import book, night_before, offers_on, open_on
 from needlepoint.demo.charts.common import CHARTS_RANDOM_SEED, cast_of, local_start
@@ -141,7 +142,7 @@ def load_history(organization: Organization, today: date, *, now: datetime) -> N
         location, service = locations[spec.location], services[spec.service]
         performer = cast[spec.performer]
         first = max(
-            patient.created_at.astimezone(location.zone).date() + timedelta(days=7),
+            local_day(patient.created_at, location.zone) + timedelta(days=7),
             today - timedelta(days=spec.ends_days_ago + SERIES_GAP_DAYS * (spec.sessions - 1)),
         )
         extra: dict[str, object] = {}
@@ -190,7 +191,7 @@ def load_history(organization: Organization, today: date, *, now: datetime) -> N
             if record.cosign_required and cosign_at < now:
                 record_cosign(record=record, staff=cast["director"], now=cosign_at)
         if records and records[-1].signed_at:
-            follow_up = records[-1].signed_at.astimezone(location.zone).date() + timedelta(days=30)
+            follow_up = local_day(records[-1].signed_at, location.zone) + timedelta(days=30)
             if follow_up < today:
                 outcome_record(
                     patient=patient,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.catalog.models import Service
+from needlepoint.core.dates import local_day
 from needlepoint.core.models import Organization
 from needlepoint.demo.charts.booking import book, night_before, offers_on, open_on
 from needlepoint.demo.charts.common import CHARTS_RANDOM_SEED, cast_of, local_start
@@ -161,6 +162,6 @@ def _book_from(
 def demo_now(today: date, zone: Any) -> datetime:
     """The moment the demo is loaded: now when `today` is today, else noon of `today`."""
     now = timezone.now()
-    if now.astimezone(zone).date() == today:
+    if local_day(now, zone) == today:
         return now
     return datetime.combine(today, clock(12), tzinfo=zone)

@@ -7,6 +7,7 @@ import random
 from collections import Counter
 from datetime import date, timedelta
 
+from needlepoint.core.dates import local_day
 from needlepoint.core.models import Organization
 from needlepoint.demo.charts.readiness import healthy_answers, scribble
 from needlepoint.demo.loader.clinic import DEMO_RANDOM_SEED
@@ -52,7 +53,7 @@ def load_intake(organization: Organization, today: date, new: Counter[str]) -> N
             appointment=appointment,
         )
         new["questionnaire_responses"] += 1
-        day = appointment.starts_at.astimezone(appointment.location.zone).date()
+        day = local_day(appointment.starts_at, appointment.location.zone)
         for document in consent_missing(patient=patient, service=appointment.service, on=day):
             consent_sign(
                 patient=patient,

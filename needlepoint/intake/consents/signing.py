@@ -15,7 +15,7 @@ from django_tasks import task
 
 from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
-from needlepoint.core.dates import add_months
+from needlepoint.core.dates import add_months, local_day
 from needlepoint.core.models import AuditAction
 from needlepoint.intake.consents.documents import consent_documents_current, consent_text
 from needlepoint.intake.consents.errors import ConsentError
@@ -72,7 +72,7 @@ def consent_sign(
         signed_at=signed_at,
         signed_ip=by.address if by is not None else None,
         user_agent=(by.user_agent if by is not None else "")[:300],
-        expires_on=add_months(signed_at.astimezone(zone).date(), document.valid_months),
+        expires_on=add_months(local_day(signed_at, zone), document.valid_months),
     )
     signature.content_sha256 = consent_hash(signature)
     with transaction.atomic():

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from django.db import models
 
 from needlepoint.catalog.models import Service
+from needlepoint.core.dates import local_day
 from needlepoint.intake.consents.documents import consent_documents_current, consents_required
 from needlepoint.intake.consents.errors import ConsentNotConfigured
 from needlepoint.intake.consents.integrity import consent_verify, consent_zone
@@ -185,6 +186,6 @@ def consent_upcoming_visits(
     )
     result = []
     for visit in visits:
-        on = visit.starts_at.astimezone(visit.location.zone).date()
+        on = local_day(visit.starts_at, visit.location.zone)
         result.append((visit, consent_missing(patient=patient, service=visit.service, on=on)))
     return result

@@ -8,13 +8,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from needlepoint.catalog.models import Service, ServiceKind
+from needlepoint.core.dates import local_day
 from needlepoint.intake.models import QuestionnaireResponse, ScreeningStatus
 from needlepoint.intake.rules import Outcome
 from needlepoint.intake.selectors import screening_current, screens_needed
 from needlepoint.intake.services.screening import (
-    _earliest_date,
-    _screening_answers,
     appointment_screen,
+    earliest_date,
+    screening_answers,
     screening_context,
     screening_evaluate,
 )
@@ -57,7 +58,7 @@ def screening_refusal(
         organization=patient.organization,
         service=service,
         on=on,
-        answers=_screening_answers(response),
+        answers=screening_answers(response),
         before_charting=True,
     )
     if verdict.outcome not in (Outcome.BLOCK, Outcome.BLOCK_UNTIL):
@@ -69,7 +70,7 @@ def screening_refusal(
             "From the health answers we have on file, we need to talk with you before "
             "booking this treatment. Please call us and we will find what suits you."
         )
-    earliest = _earliest_date(verdict)
+    earliest = earliest_date(verdict)
     if earliest is not None:
         return (
             "From the health answers we have on file, this treatment has to wait a "
@@ -144,13 +145,13 @@ def screening_problem_now(*, appointment: Appointment, now: datetime) -> str | N
     verdict = screening_evaluate(
         organization=appointment.organization,
         service=appointment.service,
-        on=appointment.starts_at.astimezone(appointment.location.zone).date(),
-        answers=_screening_answers(response),
+        on=local_day(appointment.starts_at, appointment.location.zone),
+        answers=screening_answers(response),
         context=screening_context(appointment),
         before_charting=True,
     )
     if verdict.outcome in (Outcome.BLOCK, Outcome.BLOCK_UNTIL):
-        until = _earliest_date(verdict) if verdict.outcome is Outcome.BLOCK_UNTIL else None
+        until = earliest_date(verdict) if verdict.outcome is Outcome.BLOCK_UNTIL else None
         return "The health screening rules this treatment out" + (
             f" until {until:%B} {until.day}, {until.year}." if until else "."
         )

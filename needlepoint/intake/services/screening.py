@@ -14,6 +14,7 @@ from django.utils import timezone
 from needlepoint.catalog.models import Service, ServiceKind, TreatmentArea
 from needlepoint.core.actor import Actor
 from needlepoint.core.audit import audit_record
+from needlepoint.core.dates import local_day
 from needlepoint.core.models import AuditAction, Organization
 from needlepoint.intake.models import QuestionnaireResponse, ReviewScope, Screening, ScreeningStatus
 from needlepoint.intake.rules import Area, Outcome, evaluate
@@ -100,7 +101,7 @@ def _findings_json(verdict: Verdict) -> list[dict[str, Any]]:
     ]
 
 
-def _screening_answers(response: QuestionnaireResponse) -> dict[str, object]:
+def screening_answers(response: QuestionnaireResponse) -> dict[str, object]:
     """What the rules read: what the clinic knows, then the patient's answers (unanswered
     and the clinic's own x_ questions left out)."""
     answers = {**clinic_facts(patient=response.patient)}
@@ -137,7 +138,7 @@ def screening_context(appointment: Appointment) -> dict[str, object]:
     return context
 
 
-def _earliest_date(verdict: Verdict) -> date | None:
+def earliest_date(verdict: Verdict) -> date | None:
     """The first date every BLOCK_UNTIL finding has passed; None when one has no date
     ("until resolved") or there is none."""
     waits = [f.until for f in verdict.findings if f.outcome is Outcome.BLOCK_UNTIL]
@@ -192,12 +193,12 @@ def appointment_screen(
     same answers: the same visit moved or answered again, or the series of its service."""
     now = now or timezone.now()
     organization = appointment.organization
-    on = appointment.starts_at.astimezone(appointment.location.zone).date()
+    on = local_day(appointment.starts_at, appointment.location.zone)
     verdict = screening_evaluate(
         organization=organization,
         service=appointment.service,
         on=on,
-        answers=_screening_answers(response),
+        answers=screening_answers(response),
         context=screening_context(appointment),
         before_charting=True,
     )
@@ -208,7 +209,7 @@ def appointment_screen(
         carried = _decision_to_carry(appointment, response, reviewed)
         if carried is not None:
             status = ScreeningStatus(carried.status)
-    blocked_until = _earliest_date(verdict)
+    blocked_until = earliest_date(verdict)
     screening = Screening.objects.create(
         organization=organization,
         appointment=appointment,

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from needlepoint.accounts.models import StaffProfile
 from needlepoint.catalog.models import Service
+from needlepoint.core.dates import local_day
 from needlepoint.core.ratelimit import client_key, count_within, seconds_left
 from needlepoint.intake.links import questionnaire_link
 from needlepoint.patients.links import candidate_from_claim_token
@@ -106,7 +107,7 @@ def booking_slots(request: HttpRequest, service_slug: str, location_slug: str) -
     """Pick a day, then a time. Days with free times are shown two weeks at a time."""
     service, location = _service(service_slug), _location(location_slug)
     now = timezone.now()
-    today = now.astimezone(location.zone).date()
+    today = local_day(now, location.zone)
     first_day = max(today, _parse_day(request.GET.get("from"), today))
     last_day = min(
         first_day + timedelta(days=DAYS_SHOWN - 1),
@@ -333,7 +334,7 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 messages.success(request, "Your appointment has been moved.")
                 return redirect("site:booking-manage", token=token)
-    today = now.astimezone(location.zone).date()
+    today = local_day(now, location.zone)
     day = _parse_day(request.GET.get("day"), today)
     offers = availability_get(
         location=location, service=service, first_day=day, last_day=day, now=now

@@ -13,6 +13,7 @@ from needlepoint.catalog.models import Indication, Product, ProductKind, Treatme
 from needlepoint.clinical.chart import AFTERCARE_VERSION, cartridge_scan_parse
 from needlepoint.clinical.custody import Step
 from needlepoint.clinical.models import Severity, Technique, TreatmentRecord
+from needlepoint.core.dates import local_day
 from needlepoint.resources.models import Device, DeviceKind, DeviceStatus
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -76,7 +77,7 @@ class AnaestheticForm(Scoped, forms.Form):
         data = self.cleaned_data
         appointment = self.record.appointment
         zone = appointment.location.zone
-        day = appointment.starts_at.astimezone(zone).date()
+        day = local_day(appointment.starts_at, zone)
         return {
             "applied_at": _clock(day, data["applied"], zone) if data.get("applied") else None,
             "removed_at": _clock(day, data["removed"], zone) if data.get("removed") else None,

@@ -55,6 +55,7 @@ from needlepoint.clinical.services import (
     treatment_record_start,
 )
 from needlepoint.core.audit import audit_record
+from needlepoint.core.dates import local_day
 from needlepoint.core.models import AuditAction
 from needlepoint.core.refusals import Refusal, refusal_page_status
 from needlepoint.core.tenancy import get_scoped_or_404
@@ -144,7 +145,7 @@ def _context(request: StaffRequest, record: TreatmentRecord, bound: dict[str, An
     staff = request.staff
     appointment = record.appointment
     zone = appointment.location.zone
-    day = appointment.starts_at.astimezone(zone).date()
+    day = local_day(appointment.starts_at, zone)
     can_edit = not record.is_locked and role_may(staff.role, "clinical.chart")
     readiness = record_readiness(record)
     gate = visit_readiness(appointment=appointment, performer=staff) if can_edit else None

@@ -28,7 +28,7 @@ from needlepoint.clinical.selectors import (
 )
 from needlepoint.clinical.services import outcome_record
 from needlepoint.core.audit import audit_record
-from needlepoint.core.dates import local_today
+from needlepoint.core.dates import local_day, local_today
 from needlepoint.core.models import AuditAction
 from needlepoint.patients.models import Patient
 from needlepoint.patients.selectors import patient_get
@@ -191,7 +191,7 @@ def record_outcomes_context(record: TreatmentRecord) -> dict[str, object]:
     chart's own context."""
     zone = record.appointment.location.zone
     today = local_today(zone)
-    visit_day = record.appointment.starts_at.astimezone(zone).date()
+    visit_day = local_day(record.appointment.starts_at, zone)
     treated_for = (
         record.lines.filter(voided_at=None, indication__isnull=False)
         .values_list("indication_id", flat=True)
