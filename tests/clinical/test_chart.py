@@ -33,10 +33,8 @@ from needlepoint.clinical.models import (
 )
 from needlepoint.clinical.services import treatment_record_start
 from needlepoint.core.models import AuditAction, AuditEvent
-from needlepoint.intake.consents import intake_seed_consents
-from needlepoint.intake.services import intake_seed_questionnaire, intake_seed_rules
 from needlepoint.scheduling.services import appointment_book
-from tests.support.clinical_support import visit_ready
+from tests.support.clinical_support import clinic_seeded, visit_ready
 from tests.support.personas import make_staff, sign_in
 from tests.support.scheduling_world import at, make_world
 
@@ -181,9 +179,7 @@ def world(cast, time_machine):
     world = make_world(clinic=cast.clinic)
     world.prp.requires_prior_consultation = False
     world.prp.save()
-    intake_seed_rules(organization=cast.clinic)
-    intake_seed_questionnaire(organization=cast.clinic)
-    intake_seed_consents(organization=cast.clinic)
+    clinic_seeded(cast.clinic)
     numbing = Product.objects.create(
         organization=cast.clinic,
         name="BLT cream",

@@ -9,14 +9,12 @@ from django.core import mail
 from needlepoint.clinical.gate import appointment_check_in
 from needlepoint.core.models import AuditAction, AuditEvent
 from needlepoint.core.refusals import Refusal
-from needlepoint.intake.consents import intake_seed_consents
 from needlepoint.intake.links import questionnaire_url
 from needlepoint.intake.models import AnswerChannel, QuestionnaireResponse, ScreeningStatus
 from needlepoint.intake.selectors import screening_current
-from needlepoint.intake.services import intake_seed_questionnaire, intake_seed_rules
 from needlepoint.scheduling.models import AppointmentStatus
 from needlepoint.scheduling.services import BookingRuleError, appointment_book
-from tests.support.clinical_support import consents_signed
+from tests.support.clinical_support import clinic_seeded, consents_signed
 from tests.support.intake_support import form_data
 from tests.support.personas import sign_in
 from tests.support.scheduling_world import at, make_world
@@ -30,9 +28,7 @@ STOPPED = "2026-10-11"  # isotretinoin stopped three months before the Monday vi
 def world(cast, time_machine):
     time_machine.move_to(NOW, tick=False)
     world = make_world(clinic=cast.clinic)
-    intake_seed_rules(organization=cast.clinic)
-    intake_seed_questionnaire(organization=cast.clinic)
-    intake_seed_consents(organization=cast.clinic)
+    clinic_seeded(cast.clinic)
     return world
 
 

@@ -18,15 +18,12 @@ from PIL import Image, ImageDraw
 from needlepoint.intake.consents import (
     consent_text,
     consent_token,
-    intake_seed_consents,
     text_digest,
 )
 from needlepoint.intake.links import questionnaire_url
 from needlepoint.intake.models import ConsentDocument, ConsentSignature, ScreeningStatus
 from needlepoint.intake.selectors import questionnaire_current, screening_current
 from needlepoint.intake.services import (
-    intake_seed_questionnaire,
-    intake_seed_rules,
     questionnaire_submit,
 )
 from needlepoint.patients.links import claim_token
@@ -43,6 +40,7 @@ from needlepoint.scheduling.models import Appointment
 from needlepoint.scheduling.services import appointment_book
 from tests.support import factories
 from tests.support.api_support import booking_body, post
+from tests.support.clinical_support import clinic_seeded
 from tests.support.intake_support import form_data
 from tests.support.personas import sign_in
 from tests.support.scheduling_world import at, make_world
@@ -67,9 +65,7 @@ STRANGER = {**HER, "first_name": "Victor", "last_name": "Lobo", "phone": "(505) 
 def world(db, time_machine):
     time_machine.move_to(NOW, tick=False)
     world = make_world()
-    intake_seed_rules(organization=world.clinic)
-    intake_seed_questionnaire(organization=world.clinic)
-    intake_seed_consents(organization=world.clinic)
+    clinic_seeded(world.clinic)
     cache.clear()
     return world
 

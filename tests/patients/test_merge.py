@@ -17,13 +17,10 @@ from needlepoint.core.models import AuditAction, AuditEvent
 from needlepoint.intake.consents import (
     consent_documents_current,
     consent_sign,
-    intake_seed_consents,
 )
 from needlepoint.intake.models import ConsentKind, ConsentSignature
 from needlepoint.intake.selectors import questionnaire_current
 from needlepoint.intake.services import (
-    intake_seed_questionnaire,
-    intake_seed_rules,
     questionnaire_submit,
 )
 from needlepoint.messaging.services import message_send
@@ -31,7 +28,7 @@ from needlepoint.patients.merge import MergeRefused, patient_merge, patient_refe
 from needlepoint.patients.models import DuplicateCandidate, DuplicateStatus, Patient
 from needlepoint.patients.services import patient_register
 from needlepoint.scheduling.services import appointment_book
-from tests.support.clinical_support import chart_ready
+from tests.support.clinical_support import chart_ready, clinic_seeded
 from tests.support.personas import sign_in
 from tests.support.scheduling_world import at, make_world
 
@@ -47,9 +44,7 @@ def _private_media(settings, tmp_path):
 def world(cast, time_machine):
     time_machine.move_to(NOW, tick=False)
     world = make_world(clinic=cast.clinic)
-    intake_seed_rules(organization=cast.clinic)
-    intake_seed_questionnaire(organization=cast.clinic)
-    intake_seed_consents(organization=cast.clinic)
+    clinic_seeded(cast.clinic)
     return world
 
 
