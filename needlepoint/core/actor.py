@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.utils.functional import SimpleLazyObject
 
@@ -79,10 +79,3 @@ class ActorMiddleware:
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
-
-
-def actor_of(request: Any) -> Actor:
-    """The request's actor (for code that may run without the middleware, as in tests that
-    build a request by hand)."""
-    actor = getattr(request, "actor", None)
-    return actor if actor is not None else actor_from_request(request)
