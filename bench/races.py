@@ -229,12 +229,12 @@ class Probe:
     client, the service time of a booking by step)."""
 
     STEPS = (
-        ("_lock_resources", "patient_lock"),
+        ("resources_lock", "patient_lock"),
         ("booking_rules_check", "rules"),
-        ("_offer_at", "availability_recompute"),
+        ("slot_offer_at", "availability_recompute"),
         ("holds_claim", "claim_holds"),
         ("audit_record", "audit"),
-        ("_unavailable", "refusal_alternatives"),
+        ("slot_unavailable", "refusal_alternatives"),
     )
 
     def __init__(self) -> None:
@@ -249,7 +249,7 @@ class Probe:
         original = getattr(module, name)
 
         def wrapper(*args, **kwargs):
-            if name == "_offer_at":  # every call, offered or not: one per transaction attempt
+            if name == "slot_offer_at":  # every call, offered or not: one per transaction attempt
                 self.bump("transaction_attempts")
             started = clock.perf_counter()
             try:
@@ -259,7 +259,7 @@ class Probe:
                     self.bump("constraint_violations")
                 raise
             except Exception as exc:
-                if type(exc).__name__ == "_LostRace":
+                if type(exc).__name__ == "LostRace":
                     self.bump("lost_races_at_recheck")
                 raise
             finally:
@@ -270,10 +270,10 @@ class Probe:
         setattr(module, name, wrapper)
 
     def __enter__(self) -> Probe:
-        from needlepoint.scheduling import services
+        from needlepoint.scheduling.services import booking
 
         for name, step in self.STEPS:
-            self._wrap(services, name, step)
+            self._wrap(booking, name, step)
         try:  # the after-commit hook imports this at call time
             from needlepoint.messaging import services as messaging
         except ImportError:

@@ -28,7 +28,7 @@ from needlepoint.patients.services import patient_register, phone_key
 from needlepoint.resources.models import Location
 from needlepoint.scheduling.hooks import AppointmentEvent, notifications_send
 from needlepoint.scheduling.models import Appointment, AppointmentSource
-from needlepoint.scheduling.services import _replayed, appointment_book
+from needlepoint.scheduling.services import appointment_book, booking_replayed
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def appointment_book_online(
     the same idempotency key returns the first booking without registering anyone."""
     now = now or timezone.now()
     if idempotency_key:
-        earlier = _replayed(location, idempotency_key, fingerprint)
+        earlier = booking_replayed(location, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier
     with transaction.atomic():

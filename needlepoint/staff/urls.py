@@ -10,6 +10,7 @@ from django.urls import include, path
 from needlepoint.staff.views import (
     appointments,
     chart,
+    chart_writes,
     consents,
     feeds,
     home,
@@ -104,7 +105,7 @@ clinical_urls = [
     # One POST URL per chart write: records/<id>/identity/, …/draw/, …/sign/ and so on.
     *[
         path(f"records/<uuid:public_id>/{action}/", view, name=f"record-{action}")
-        for action, view in chart.ACTIONS.items()
+        for action, view in chart_writes.ACTIONS.items()
     ],
     path("cosign/", chart.cosign_list, name="cosign-list"),
     path("incidents/", incidents.incident_list_view, name="incident-list"),

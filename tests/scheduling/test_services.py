@@ -262,7 +262,7 @@ def test_claiming_holds_is_all_or_nothing(world, patient):
 
     from needlepoint.scheduling.availability import Hold as Planned
     from needlepoint.scheduling.availability import to_minute
-    from needlepoint.scheduling.services import _LostRace, holds_claim
+    from needlepoint.scheduling.services import LostRace, holds_claim
 
     book(world, world.face, at(2027, 1, 11, 10), patient)
     other = factories.PatientFactory(organization=world.clinic)
@@ -278,7 +278,7 @@ def test_claiming_holds_is_all_or_nothing(world, patient):
     minute = to_minute(at(2027, 1, 11, 11))
     free = Planned(f"room:{world.rooms[1].pk}", minute, minute + 60)
     taken = Planned(f"device:{world.pen.pk}", minute, minute + 15)  # the pen is busy to 11:15
-    with pytest.raises(_LostRace), transaction.atomic():
+    with pytest.raises(LostRace), transaction.atomic():
         holds_claim(appointment=second, holds=[free, taken])
     assert not second.holds.exists()
     with transaction.atomic():
