@@ -48,6 +48,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -q -p no:cacheprovider --no-cov tests/test_house_rules.py
 
 typecheck: install
 	NEEDLEPOINT_TESTING=1 $(VENV)/bin/mypy $(wildcard needlepoint/*/services.py needlepoint/*/services \
