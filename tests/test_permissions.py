@@ -366,6 +366,8 @@ MATRIX = {
     "scheduling:appointment-move": (lambda c: _staff_booking(c, "id"), ALL_STAFF),
     "site:calendar-feed": (_calendar_feed_token, PUBLIC),
     "messaging:calendar-feed-manage": (None, expect(302, 403, 403, 200, 200, 403)),
+    "messaging:calendar-feed-new": (None, expect(302, 403, 403, 405, 405, 403)),
+    "messaging:calendar-feed-off": (None, expect(302, 403, 403, 405, 405, 403)),
     "webhooks:sms-inbound": (None, POST_ONLY),
     "accounts:api-token-list": (None, ALL_STAFF),
     # POST only: the gate answers first (login, 403), then the method check (405).
@@ -413,6 +415,8 @@ MATRIX = {
     "clinical:photo-retire": (_photo, expect(302, 403, 403, 405, 405, 403)),
     "clinical:photo-marketing-approve": (_photo, expect(302, 403, 403, 405, 405, 403)),
     "intake:review-detail": (_screening, DIRECTOR_ONLY),
+    "intake:review-clinician-answers": (_screening, expect(302, 403, 403, 403, 405, 403)),
+    "intake:review-decision": (_screening, expect(302, 403, 403, 403, 405, 403)),
     "site:consent-overview": (lambda c: _consent(c, "overview"), PUBLIC),
     "site:consent-sign": (lambda c: _consent(c, "sign"), PUBLIC),
     "site:consent-done": (lambda c: _consent(c, "done"), PUBLIC_REDIRECT),  # nothing signed
@@ -618,3 +622,10 @@ def test_a_foreign_appointments_writes_are_not_found(client, cast, action):
     )
     sign_in(client, cast.frontdesk)
     assert client.post(url, {"reason": "Moving away"}).status_code == 404
+
+
+@pytest.mark.parametrize("url_name", ["intake:review-clinician-answers", "intake:review-decision"])
+def test_a_foreign_screenings_writes_are_not_found(client, cast, url_name):
+    url = reverse(url_name, kwargs=_screening(cast, outsider=True))
+    sign_in(client, cast.director)
+    assert client.post(url, {"decision": "approve", "reason": "x"}).status_code == 404

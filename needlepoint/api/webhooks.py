@@ -1,5 +1,5 @@
-"""Messaging pages: the practitioner's calendar feed (and the page to get or rotate its
-URL), and the webhook Twilio calls with replies to our texts."""
+"""Webhooks from outside services. Twilio posts replies to our texts here (STOP, START…);
+its request signature is checked instead of a CSRF token."""
 
 from __future__ import annotations
 

@@ -88,6 +88,12 @@ CONSENTS = "patients/<uuid:public_id>/consents/"
 intake_urls = [
     path("screening/", screening.review_list, name="review-list"),
     path("screening/<uuid:public_id>/", screening.review_detail, name="review-detail"),
+    path(
+        "screening/<uuid:public_id>/clinician-answers/",
+        screening.review_clinician_answers,
+        name="review-clinician-answers",
+    ),
+    path("screening/<uuid:public_id>/decision/", screening.review_decision, name="review-decision"),
     path(CONSENTS, consents.patient_consents, name="patient-consents"),
     path(f"{CONSENTS}<uuid:signature_id>/pdf/", consents.consent_pdf_download, name="consent-pdf"),
     path(
@@ -149,6 +155,8 @@ account_urls = [
 
 messaging_urls = [
     path("calendar-feed/", feeds.calendar_feed_manage, name="calendar-feed-manage"),
+    path("calendar-feed/new/", feeds.calendar_feed_new, name="calendar-feed-new"),
+    path("calendar-feed/off/", feeds.calendar_feed_off, name="calendar-feed-off"),
 ]
 
 urlpatterns = [

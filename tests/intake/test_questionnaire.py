@@ -156,7 +156,7 @@ def _decide(client, cast, appointment, decision, *, scope, reason):
 
 def _review(client, cast, screening, **data):
     sign_in(client, cast.director)
-    return client.post(f"/staff/screening/{screening.public_id}/", data)
+    return client.post(f"/staff/screening/{screening.public_id}/decision/", data)
 
 
 def test_the_director_approves_from_the_queue_with_a_reason(client, world, cast):
@@ -169,7 +169,7 @@ def test_the_director_approves_from_the_queue_with_a_reason(client, world, cast)
     detail = client.get(f"/staff/screening/{screening.public_id}/")
     assert b"MN10" in detail.content
     response = client.post(
-        f"/staff/screening/{screening.public_id}/",
+        f"/staff/screening/{screening.public_id}/decision/",
         {"decision": "approve", "scope": "appointment", "reason": "Stopped 3 months; 0.5 mm."},
     )
     assert response.status_code == 302
@@ -201,7 +201,7 @@ def test_only_the_medical_director_reviews(client, world, cast, persona):
     sign_in(client, getattr(cast, persona))
     assert client.get("/staff/screening/").status_code == 403
     response = client.post(
-        f"/staff/screening/{screening.public_id}/",
+        f"/staff/screening/{screening.public_id}/decision/",
         {"decision": "approve", "scope": "appointment", "reason": "ok"},
     )
     assert response.status_code == 403
@@ -584,11 +584,10 @@ def test_the_director_records_lab_values_and_the_visit_is_screened_again(client,
     sign_in(client, cast.director)
     url = f"/staff/screening/{screening.public_id}/"
     assert b"Lab values" in client.get(url).content
-    refused = client.post(url, {"action": "clinician", "platelet_count_per_ul": "-5"})
+    labs = url + "clinician-answers/"
+    refused = client.post(labs, {"platelet_count_per_ul": "-5"})
     assert refused.status_code == 422
-    response = client.post(
-        url, {"action": "clinician", "platelet_count_per_ul": "240000", "hemoglobin_g_dl": "13.1"}
-    )
+    response = client.post(labs, {"platelet_count_per_ul": "240000", "hemoglobin_g_dl": "13.1"})
     assert response.status_code == 302
     current = screening_current(appointment=appointment)
     assert current.status == ScreeningStatus.CLEAR

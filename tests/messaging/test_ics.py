@@ -158,17 +158,18 @@ def test_a_practitioner_gets_rotates_and_turns_off_their_link(client, cast):
     sign_in(client, cast.practitioner)
     assert "Get my calendar link" in client.get(page).content.decode()
 
-    assert client.post(page, {"action": "rotate"}).status_code == 302
+    new, off = reverse("messaging:calendar-feed-new"), reverse("messaging:calendar-feed-off")
+    assert client.post(new).status_code == 302
     first = CalendarFeed.objects.get(staff=staff)
     body = client.get(page).content.decode()
     assert f"/calendar/{first.token}.ics" in body and "webcal://" in body
 
-    client.post(page, {"action": "rotate"})
+    client.post(new)
     second = CalendarFeed.objects.get(staff=staff)
     assert second.token != first.token
     assert client.get(f"/calendar/{first.token}.ics").status_code == 404
 
-    client.post(page, {"action": "revoke"})
+    client.post(off)
     assert client.get(f"/calendar/{second.token}.ics").status_code == 404
     assert "Get my calendar link" in client.get(page).content.decode()
     actions = AuditEvent.objects.filter(object_type="messaging.calendarfeed").values_list(

@@ -1,9 +1,8 @@
-"""Consent pages. Patients read and sign through a signed link, on their phone or on the front-desk
-tablet (`?kiosk=1`), with no account, and withdraw a marketing-photo authorization through its own
-link. Staff see a patient's consents, download the signed PDFs and record a withdrawal on the
-patient's request. Every page that shows a patient's consents writes an audit row
-(docs/security-targets.md C1); patient pages are never cached, since a front-desk tablet passes from
-one patient to the next."""
+"""Consent pages for patients. They read and sign through a signed link, on their phone or on
+the front-desk tablet (`?kiosk=1`), with no account, and withdraw a marketing-photo
+authorization through its own link. Every page that shows a patient's consents writes an
+audit row (docs/security-targets.md C1); the pages are never cached, since a front-desk
+tablet passes from one patient to the next. Staff see consents on `staff/views/consents.py`."""
 
 from __future__ import annotations
 

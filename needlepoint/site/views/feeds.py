@@ -1,5 +1,6 @@
-"""Messaging pages: the practitioner's calendar feed (and the page to get or rotate its
-URL), and the webhook Twilio calls with replies to our texts."""
+"""A practitioner's calendar feed (.ics): the secret token in the URL is the credential, so
+the events carry initials only and every fetch is audited. The page that issues the link
+is a staff page (`staff/views/feeds.py`)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,6 @@ from needlepoint.messaging.selectors import (
     calendar_feed_appointments,
     calendar_feed_get,
 )
-
-EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 def _without_token(request: HttpRequest) -> HttpRequest:

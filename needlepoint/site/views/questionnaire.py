@@ -1,5 +1,6 @@
-"""Health questionnaire pages (patients, by signed link or on the front-desk tablet) and
-the medical director's review queue."""
+"""The health questionnaire, for patients by signed link or on the front-desk tablet
+(`?kiosk=1`), and the page that says what happens next. The medical director's review is a
+staff page (`staff/views/screening.py`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Staff back-office pages owned by core: the dashboard and the audit log."""
+"""The staff home: the dashboard and the audit log."""
 
 from __future__ import annotations
 

@@ -1,19 +1,19 @@
-"""Health questionnaire pages (patients, by signed link or on the front-desk tablet) and
-the medical director's review queue."""
+"""The medical director's screening review: the queue, a screening with its answers, and
+its two writes (lab values the patient cannot give, and the decision)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_POST
 
 from needlepoint.accounts.access import StaffRequest, staff_required
 from needlepoint.core.audit import audit_record
 from needlepoint.core.models import AuditAction
 from needlepoint.core.refusals import refusal_form_error
 from needlepoint.intake.answers import CATALOGUE, AnswerError
-from needlepoint.intake.models import ReviewScope, ScreeningStatus
+from needlepoint.intake.models import ReviewScope, Screening, ScreeningStatus
 from needlepoint.intake.selectors import (
     review_queue,
     screening_answer_rows,
@@ -41,7 +41,7 @@ def review_list(request: StaffRequest) -> HttpResponse:
     return render(request, "intake/review_list.html", {"queue": queue})
 
 
-def _clinician_questions(screening) -> list[dict]:
+def _clinician_questions(screening: Screening) -> list[dict]:
     """Number questions for clinicians that this visit's service makes relevant."""
     uses_prp = screening.appointment.service.uses_prp
     return [
@@ -52,16 +52,25 @@ def _clinician_questions(screening) -> list[dict]:
 
 
 @staff_required("screening.review")
-@require_http_methods(["GET", "POST"])
+@require_GET
 def review_detail(request: StaffRequest, public_id: str) -> HttpResponse:
-    screening = screening_get(
-        organization=request.organization,
-        public_id=public_id,
+    screening = _screening(request, public_id)
+    audit_record(
+        action=AuditAction.VIEW,
+        request=request,
+        obj=screening,
+        patient=screening.appointment.patient,
     )
-    questions = _clinician_questions(screening)
-    adding = request.method == "POST" and request.POST.get("action") == "clinician"
-    labs = ClinicianAnswersForm(request.POST if adding else None, questions=questions)
-    if adding and labs.is_valid():
+    return _review_page(request, screening)
+
+
+@staff_required("screening.review")
+@require_POST
+def review_clinician_answers(request: StaffRequest, public_id: str) -> HttpResponse:
+    """Lab values the patient cannot give; the visit is screened again with them."""
+    screening = _screening(request, public_id)
+    labs = ClinicianAnswersForm(request.POST, questions=_clinician_questions(screening))
+    if labs.is_valid():
         try:
             response_add_clinician_answers(
                 response=screening.response,
@@ -77,11 +86,16 @@ def review_detail(request: StaffRequest, public_id: str) -> HttpResponse:
             if current is not None and current.status == ScreeningStatus.NEEDS_REVIEW:
                 return redirect("intake:review-detail", public_id=current.public_id)
             return redirect("intake:review-list")
-    form = DecisionForm(
-        request.POST if request.method == "POST" and not adding else None,
-        initial={"scope": ReviewScope.APPOINTMENT},
-    )
-    if request.method == "POST" and not adding and form.is_valid():
+    return _review_page(request, screening, labs=labs, status=422)
+
+
+@staff_required("screening.review")
+@require_POST
+def review_decision(request: StaffRequest, public_id: str) -> HttpResponse:
+    """Approve or decline, with the reason that goes into the chart."""
+    screening = _screening(request, public_id)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
         try:
             screening_decide(
                 screening=screening,
@@ -96,13 +110,26 @@ def review_detail(request: StaffRequest, public_id: str) -> HttpResponse:
         else:
             messages.success(request, "Decision recorded.")
             return redirect("intake:review-list")
-    audit_record(
-        action=AuditAction.VIEW,
-        request=request,
-        obj=screening,
-        patient=screening.appointment.patient,
-    )
-    status = 422 if request.method == "POST" else 200
+    return _review_page(request, screening, form=form, status=422)
+
+
+def _screening(request: StaffRequest, public_id: str) -> Screening:
+    return screening_get(organization=request.organization, public_id=public_id)
+
+
+def _review_page(
+    request: StaffRequest,
+    screening: Screening,
+    *,
+    form: DecisionForm | None = None,
+    labs: ClinicianAnswersForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    questions = _clinician_questions(screening)
+    if labs is None:
+        labs = ClinicianAnswersForm(questions=questions)
+    if form is None:
+        form = DecisionForm(initial={"scope": ReviewScope.APPOINTMENT})
     return render(
         request,
         "intake/review_detail.html",

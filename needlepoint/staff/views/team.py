@@ -1,4 +1,4 @@
-"""Staff pages owned by accounts: one's own API tokens, the clinic's team and the owner's
+"""The team pages: one's own API tokens, the clinic's team and the owner's
 authenticator reset, and the guard in front of allauth's "deactivate authenticator app"."""
 
 from __future__ import annotations
