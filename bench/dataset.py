@@ -823,8 +823,17 @@ def load(dataset: Dataset, *, batch: int = 5000) -> dict[str, object]:
         )
         for p in dataset.practitioners
     )
+    # Licensed for everything they are booked for (the scope-of-practice table lets a
+    # physician and a registered nurse needle), so the reference bound and the peer, which
+    # know nothing of licences, offer the same slots.
     staff = StaffProfile.objects.bulk_create(
-        StaffProfile(organization=org, user=user, role=p.role, public_id=_uuid(rng))
+        StaffProfile(
+            organization=org,
+            user=user,
+            role=p.role,
+            licence_type="md" if p.role == "medical_director" else "rn",
+            public_id=_uuid(rng),
+        )
         for user, p in zip(users, dataset.practitioners, strict=True)
     )
     StaffProfile.locations.through.objects.bulk_create(
