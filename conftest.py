@@ -8,7 +8,7 @@ import pytest
 from django.db import connections
 from django.test import TransactionTestCase
 
-from needlepoint.core import audit_triggers
+from needlepoint.core import append_only, audit_triggers
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the browser
 # tests make between page actions are still synchronous and safe.
@@ -24,8 +24,8 @@ def cast(db):
 
 def _flush_around_audit_triggers(teardown):
     """Transactional tests end with a flush, which on SQLite is a DELETE that the audit
-    log's and the signed consents' append-only triggers refuse. Drop them for the flush
-    and put them back after.
+    log's, the signed consents' and the billing rows' append-only triggers refuse. Drop them
+    for the flush and put them back after.
     (PostgreSQL flushes with TRUNCATE, which the row triggers do not cover.)"""
 
     def fixture_teardown(self):
@@ -42,12 +42,16 @@ def _flush_around_audit_triggers(teardown):
         for conn in sqlite:
             audit_triggers.drop(conn)
             drop_consent_triggers(conn)
+            for table in append_only.TABLES:
+                append_only.drop(conn, table)
         try:
             teardown(self)
         finally:
             for conn in sqlite:
                 audit_triggers.install(conn)
                 install_consent_triggers(conn)
+                for table, what in append_only.TABLES.items():
+                    append_only.install(conn, table, what)
 
     return fixture_teardown
 

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "needlepoint.intake",
     "needlepoint.clinical",
     "needlepoint.messaging",
+    "needlepoint.billing",
     "needlepoint.staff",
     "needlepoint.site",
     "needlepoint.api",
@@ -372,6 +373,8 @@ LOGGING = {
     },
 }
 
+# Refunds above this amount (in the clinic's currency) need the clinic owner.
+DESK_REFUND_LIMIT = env_str("DESK_REFUND_LIMIT", "100.00")
 ADMIN_URL = env_str("ADMIN_URL", "admin/")
 # The address staff and patients reach Needlepoint at, for links in emails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")

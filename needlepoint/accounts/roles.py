@@ -44,6 +44,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "clinical.cosign": frozenset({Role.MEDICAL_DIRECTOR}),
     "consents.view": ALL_STAFF,
     "team.view": frozenset({Role.OWNER}),
+    # Money: everyone on staff takes payments; refunds above the desk's limit are the owner's.
+    "billing.take_payment": ALL_STAFF,
+    "billing.refund_above_limit": frozenset({Role.OWNER}),
     "team.reset_authenticator": frozenset({Role.OWNER}),
 }
 

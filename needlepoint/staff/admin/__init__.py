@@ -4,6 +4,7 @@ their model admins on `admin_site.NeedlepointAdminSite`."""
 
 from needlepoint.staff.admin import (  # noqa: F401
     accounts,
+    billing,
     catalog,
     clinical,
     core,
