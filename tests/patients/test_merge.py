@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from needlepoint.billing.services import sale_line_add, sale_open
 from needlepoint.catalog.models import TreatmentArea
 from needlepoint.clinical.custody import Identity
 from needlepoint.clinical.models import DepthOrder, Outcome
@@ -92,6 +93,8 @@ def full_history(world, cast, patient: Patient, time_machine) -> None:
     from tests.support.images import jpeg
 
     photo_add(record=record, view="frontal", stage="before", data=jpeg(), staff=director)
+    sale = sale_open(location=world.location, appointment=visit, staff=director)
+    sale_line_add(sale=sale, kind="service", description="PRP", unit_price="450.00")
     area = TreatmentArea.objects.filter(organization=world.clinic).first()
     DepthOrder.objects.create(
         organization=world.clinic, patient=patient, area=area, max_depth_mm="2.0",
