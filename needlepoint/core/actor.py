@@ -30,7 +30,8 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 @dataclass(frozen=True)
 class Actor:
     user: User | None = None
-    """The signed-in user or the API token's staff member; None for a patient or the system."""
+    """The signed-in user or the API token's staff member; None for an anonymous visitor, a
+    patient by signed link or the system."""
     organization: Organization | None = None
     label: str = ""
     """How the audit log names an actor without a user ("patient (consent link)", a job)."""
@@ -45,11 +46,11 @@ class Actor:
         """A job or a command acting on its own."""
         return cls(organization=organization, label=label)
 
-    @property
-    def user_or_none(self) -> User | None:
-        """The user when signed in (an anonymous visitor is no user)."""
-        user = self.user
-        return user if user is not None and user.is_authenticated else None
+
+def client_address(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def actor_from_request(request: HttpRequest) -> Actor:
@@ -57,7 +58,7 @@ def actor_from_request(request: HttpRequest) -> Actor:
     return Actor(
         user=user if user is not None and user.is_authenticated else None,
         organization=getattr(request, "organization", None),
-        address=request.META.get("REMOTE_ADDR") or None,
+        address=client_address(request),
         path=request.path[:300],
         request_id=getattr(request, "request_id", ""),
         user_agent=request.headers.get("User-Agent", "")[:300],

@@ -52,12 +52,6 @@ def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def client_address(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def audit_record(
     *,
     action: AuditAction | str,

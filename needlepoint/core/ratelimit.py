@@ -9,7 +9,7 @@ import time
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from needlepoint.core.audit import client_address
+from needlepoint.core.actor import client_address
 
 
 def client_key(request: HttpRequest) -> str:

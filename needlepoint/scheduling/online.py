@@ -73,7 +73,7 @@ def booking_record(
 
 def _signed_in_patient(location: Location, booker: Booker, by: Actor | None) -> Patient | None:
     """The signed-in patient's record when the details typed are her own."""
-    user = by.user_or_none if by is not None else None
+    user = by.user if by is not None else None
     if user is None:
         return None
     own = Patient.objects.filter(

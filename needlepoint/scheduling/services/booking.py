@@ -79,7 +79,7 @@ def appointment_book(
                     source=source,
                     idempotency_key=idempotency_key,
                     request_fingerprint=fingerprint,
-                    created_by=by.user_or_none if by is not None else None,
+                    created_by=by.user if by is not None else None,
                 )
                 holds_claim(appointment=appointment, holds=offer.slot.holds)
                 write_steps_run(AppointmentEvent.BOOKED, appointment=appointment, now=now)
