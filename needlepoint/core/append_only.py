@@ -1,7 +1,9 @@
 """Append-only tables: database triggers that refuse UPDATE and DELETE, on SQLite and
-PostgreSQL, for rows that must never change once written (the billing ledger and its
-payments and refunds). A migration installs them with `install`; apps list their tables
-in `TABLES` so that the test suite can lift them around a SQLite flush (`conftest.py`).
+PostgreSQL, for rows that must never change once written (the audit log, the billing
+ledger with its lines, payments and refunds). A migration installs them with `install`;
+apps list their tables in `TABLES` so that the test suite can lift them around a SQLite
+flush (`conftest.py`). The signed consents keep their own triggers, since a published
+consent document is refused only once published (`intake/models/consent.py`).
 """
 
 from __future__ import annotations
