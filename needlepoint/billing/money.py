@@ -28,7 +28,12 @@ class LineAmounts:
 
 
 class MoneyError(ValueError):
-    """Amounts that make no sense (a negative price, a discount above the line)."""
+    """Amounts that make no sense (a negative price, a discount above the line); `field`
+    names the input at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def line_amounts(
@@ -36,17 +41,17 @@ def line_amounts(
 ) -> LineAmounts:
     """What one sale line costs: gross, discount, net, tax and total, each to the cent."""
     if quantity < 1:
-        raise MoneyError("The quantity must be at least 1.")
+        raise MoneyError("quantity", "The quantity must be at least 1.")
     if unit_price < 0:
-        raise MoneyError("A price cannot be negative.")
+        raise MoneyError("unit_price", "A price cannot be negative.")
     if discount < 0:
-        raise MoneyError("A discount cannot be negative.")
+        raise MoneyError("discount", "A discount cannot be negative.")
     if tax_rate < 0 or tax_rate >= 1:
-        raise MoneyError("A tax rate is a fraction between 0 and 1.")
+        raise MoneyError("tax_rate", "A tax rate is a fraction between 0 and 1.")
     gross = cents(unit_price * quantity)
     discount = cents(discount)
     if discount > gross:
-        raise MoneyError("The discount is more than the line.")
+        raise MoneyError("discount", "The discount is more than the line.")
     net = gross - discount
     tax = cents(net * tax_rate)
     return LineAmounts(gross=gross, discount=discount, net=net, tax=tax, total=net + tax)

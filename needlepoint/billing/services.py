@@ -154,7 +154,7 @@ def sale_line_add(
                 quantity=quantity, unit_price=price, discount=off, tax_rate=tax_rate
             )
         except MoneyError as error:
-            raise _invalid("unit_price", str(error)) from None
+            raise _invalid(error.field, str(error)) from None
         line = SaleLine.objects.create(
             sale=locked,
             kind=kind,

@@ -78,6 +78,9 @@ def test_a_discount_needs_its_reason(sale):
     line = sale_line_add(sale=sale, kind="service", description="Face", unit_price="300.00",
                          discount="50.00", discount_reason="Series discount")  # fmt: skip
     assert line.total == D("250.00")
+    too_much = refused("invalid", sale_line_add, sale=sale, kind="service", description="Face",
+                       unit_price="30.00", discount="50.00", discount_reason="Oops")  # fmt: skip
+    assert too_much.field == "discount"
 
 
 @pytest.mark.parametrize("price", ["abc", "1.005", "NaN", "-5.00"])
